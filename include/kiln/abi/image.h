@@ -1,0 +1,37 @@
+/* The kiln image format: a kernel ELF carrying the application inside it. */
+#ifndef KILN_ABI_IMAGE_H
+#define KILN_ABI_IMAGE_H
+
+#include <stdint.h>
+
+/*
+ * An image is the kernel's ELF64 file with, appended by `kiln pack`:
+ *   - a non-allocated section ".kiln.app" holding the application's
+ *     static ELF, byte for byte (file offset 4096-aligned);
+ *   - later, ".kiln.rootfs" (a newc cpio archive).
+ * The kernel carries one struct kiln_image_desc in its own loaded section
+ * ".kiln.desc"; `kiln pack` fills it in, so the kernel finds the
+ * application without parsing its own section headers. Offsets are from
+ * the first byte of the image file, which the booter passes to the kernel
+ * unchanged as modules[0]. A kernel ELF that was never packed has
+ * app_size == 0.
+ */
+
+#define KILN_IMAGE_MAGIC 0x4e4c494bU /* "KILN" */
+#define KILN_IMAGE_VERSION 1
+#define KILN_IMAGE_DESC_SECTION ".kiln.desc"
+#define KILN_IMAGE_APP_SECTION ".kiln.app"
+#define KILN_IMAGE_ROOTFS_SECTION ".kiln.rootfs"
+
+struct kiln_image_desc {
+	uint32_t magic;	  /* KILN_IMAGE_MAGIC */
+	uint32_t version; /* KILN_IMAGE_VERSION */
+	uint64_t app_offset;
+	uint64_t app_size;
+	uint64_t rootfs_offset;
+	uint64_t rootfs_size;
+	uint64_t reserved[3];
+	char app_name[64]; /* argv[0] for the application, NUL-terminated */
+};
+
+#endif
