@@ -18,8 +18,8 @@ include loader/build.mk
 include kernel/build.mk
 include tools/kiln/build.mk
 include examples/build.mk
-include tests/build.mk
 include bench/build.mk
+include tests/build.mk
 
 .PHONY: all deps run test bench install format clean
 
@@ -41,3 +41,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
