@@ -18,7 +18,7 @@ endef
 
 unit-tests: $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 
-test: all unit-tests
+test: all unit-tests $(TEST_DEPS)
 	$(Q)BUILD=$(BUILD) UNIT_TESTS="$(UNIT_TESTS)" sh tests/run.sh
 
 .PHONY: unit-tests
