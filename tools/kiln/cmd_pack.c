@@ -1,0 +1,102 @@
+/* `kiln pack PROG`: a static x86-64 ELF into a bootable image. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiln.h"
+
+static const char pack_usage[] =
+	"usage: kiln pack PROG [-o OUT] [--name NAME]\n"
+	"\n"
+	"Pack PROG, a static x86-64 Linux executable (ET_EXEC or static-PIE),\n"
+	"with the kiln kernel into one bootable image.\n"
+	"\n"
+	"  -o OUT       write the image to OUT (default: PROG.img)\n"
+	"  --name NAME  the application's argv[0] (default: PROG's name)\n";
+
+enum { PO_OUT, PO_NAME, PO_HELP, PO_HELP_SHORT, PO__COUNT };
+
+static const struct opt_spec pack_specs[] = {
+	[PO_OUT] = { "-o", 1 },
+	[PO_NAME] = { "--name", 1 },
+	[PO_HELP] = { "--help", 0 },
+	[PO_HELP_SHORT] = { "-h", 0 },
+	[PO__COUNT] = { NULL, 0 },
+};
+
+/* The application is read first: a bad PROG is reported before any
+ * trouble with the kernel. */
+int pack_file(const char *prog, const char *label, const char *out,
+	      const char *name)
+{
+	unsigned char *app = NULL, *kernel = NULL, *img = NULL;
+	size_t app_size, kernel_size, img_size;
+	char *kernel_path = NULL;
+	int rc = -1;
+
+	if (read_file(prog, &app, &app_size) < 0)
+		return -1;
+	if (image_check_app(app, app_size, label) < 0 ||
+	    find_lib_file("kernel.elf", &kernel_path) < 0 ||
+	    read_file(kernel_path, &kernel, &kernel_size) < 0)
+		goto out;
+	if (image_pack(kernel, kernel_size, kernel_path, app, app_size, label,
+		       name, &img, &img_size) < 0)
+		goto out;
+	rc = write_file_atomic(out, img, img_size);
+out:
+	free(img);
+	free(kernel);
+	free(kernel_path);
+	free(app);
+	return rc;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+	struct opt_iter it = { argc, argv, 1, pack_specs };
+	const char *prog = NULL, *out = NULL, *name = NULL, *val = NULL;
+	int id;
+
+	while ((id = opt_next(&it, &val)) != OPT_END) {
+		switch (id) {
+		case -1:
+			return -1;
+		case OPT_POSITIONAL:
+			if (prog)
+				return kiln_fail("%s: unexpected argument "
+						 "(pack takes one program)",
+						 val);
+			prog = val;
+			break;
+		case PO_OUT:
+			out = val;
+			break;
+		case PO_NAME:
+			if (!val[0])
+				return kiln_fail("--name: must not be empty");
+			name = val;
+			break;
+		default:
+			fputs(pack_usage, stdout);
+			return 0;
+		}
+	}
+	/* After "--", one more word may still be the program. */
+	if (!prog && it.i < argc)
+		prog = argv[it.i++];
+	if (it.i < argc)
+		return kiln_fail("%s: unexpected argument (pack takes one "
+				 "program)", argv[it.i]);
+	if (!prog)
+		return kiln_fail("pack: no program given (kiln pack PROG)");
+	if (!name)
+		name = path_basename(prog);
+	if (!name[0])
+		return kiln_fail("%s: not a file name", prog);
+
+	char *def_out = out ? NULL : xasprintf("%s.img", prog);
+	int rc = pack_file(prog, prog, out ? out : def_out, name);
+	free(def_out);
+	return rc;
+}
