@@ -143,6 +143,7 @@ void cpu_init(void);
 __noreturn void arch_enter_user(uint64_t rip, uint64_t rsp);
 
 /* Interrupt controller and timer (arch/x86_64/apic.c, tsc.c). */
+struct kiln_boot_info;
 void acpi_init(const struct kiln_boot_info *bi); /* MADT, FADT; sets ncpus */
 void apic_init(void);		      /* xAPIC (or x2APIC), I/O APIC, timer */
 void tsc_init(void);		      /* calibrate against the PIT */
