@@ -1,0 +1,181 @@
+/* Signals for one single-threaded process: recorded, and fatal by default. */
+#include <kernel/errno.h>
+#include <kernel/log.h>
+#include <kernel/power.h>
+#include <kiln/abi/exit.h>
+
+#include "signal.h"
+
+/*
+ * Handlers are recorded but not run yet (no signal frames): a signal that
+ * is not ignored takes its default action. Blocked signals wait in
+ * `pending`, so musl's raise() -- block, tkill, restore the mask --
+ * terminates when the mask comes back, as on Linux.
+ */
+#define SIG_IGN_HANDLER 1
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+#define MINSIGSTKSZ 2048
+
+static struct k_sigaction actions[NSIG_LINUX + 1];
+static uint64_t blocked, pending;
+static struct k_stack altstack = { 0, SS_DISABLE, 0, 0 };
+
+static uint64_t sigbit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
+static const char *const names[32] = {
+	[1] = "SIGHUP",	    [2] = "SIGINT",	[3] = "SIGQUIT",
+	[4] = "SIGILL",	    [5] = "SIGTRAP",	[6] = "SIGABRT",
+	[7] = "SIGBUS",	    [8] = "SIGFPE",	[9] = "SIGKILL",
+	[10] = "SIGUSR1",   [11] = "SIGSEGV",	[12] = "SIGUSR2",
+	[13] = "SIGPIPE",   [14] = "SIGALRM",	[15] = "SIGTERM",
+	[16] = "SIGSTKFLT", [17] = "SIGCHLD",	[18] = "SIGCONT",
+	[19] = "SIGSTOP",   [20] = "SIGTSTP",	[21] = "SIGTTIN",
+	[22] = "SIGTTOU",   [23] = "SIGURG",	[24] = "SIGXCPU",
+	[25] = "SIGXFSZ",   [26] = "SIGVTALRM", [27] = "SIGPROF",
+	[28] = "SIGWINCH",  [29] = "SIGIO",	[30] = "SIGPWR",
+	[31] = "SIGSYS",
+};
+
+const char *signal_name(int sig)
+{
+	if (sig > 0 && sig < 32)
+		return names[sig];
+	return "a real-time signal";
+}
+
+void signal_terminate(int sig, const char *what, uint64_t rip)
+{
+	if (what && rip)
+		log_error("application killed by %s (%s) at rip 0x%lx",
+			  signal_name(sig), what, rip);
+	else if (what)
+		log_error("application killed by %s (%s)", signal_name(sig),
+			  what);
+	else
+		log_error("application killed by %s", signal_name(sig));
+	machine_exit(KILN_EXIT_SIGNAL_BASE + sig);
+}
+
+/* Linux's default action is to ignore these (signal(7)); the stop
+ * signals are ignored too: nothing could ever continue the process. */
+static bool default_ignores(int sig)
+{
+	return sig == 17 || sig == 18 || sig == 23 || sig == 28 ||
+	       (sig >= 19 && sig <= 22);
+}
+
+static void deliver(int sig)
+{
+	uint64_t h = actions[sig].handler;
+
+	if (sig != SIGKILL && h == SIG_IGN_HANDLER)
+		return;
+	if (h > SIG_IGN_HANDLER && sig != SIGKILL)
+		log_warn("signal handlers are not supported yet: %s takes its "
+			 "default action", signal_name(sig));
+	if (default_ignores(sig))
+		return;
+	signal_terminate(sig, NULL, 0);
+}
+
+static void deliver_pending(void)
+{
+	uint64_t ready = pending & ~blocked;
+
+	for (int sig = 1; ready && sig <= NSIG_LINUX; sig++) {
+		if (ready & sigbit(sig)) {
+			pending &= ~sigbit(sig);
+			ready &= ~sigbit(sig);
+			deliver(sig);
+		}
+	}
+}
+
+int signal_send_self(int sig)
+{
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	if (blocked & sigbit(sig)) {
+		pending |= sigbit(sig);
+		return 0;
+	}
+	deliver(sig);
+	return 0;
+}
+
+int signal_action(int sig, const struct k_sigaction *act,
+		  struct k_sigaction *old)
+{
+	if (sig < 1 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (old)
+		*old = actions[sig];
+	if (act) {
+		actions[sig] = *act;
+		actions[sig].mask &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+		/* Ignoring a signal discards it if pending (signal(7)). */
+		if (act->handler == SIG_IGN_HANDLER)
+			pending &= ~sigbit(sig);
+	}
+	return 0;
+}
+
+int signal_procmask(int how, const uint64_t *set, uint64_t *old)
+{
+	if (old)
+		*old = blocked;
+	if (!set)
+		return 0;
+	switch (how) {
+	case SIG_BLOCK:
+		blocked |= *set;
+		break;
+	case SIG_UNBLOCK:
+		blocked &= ~*set;
+		break;
+	case SIG_SETMASK:
+		blocked = *set;
+		break;
+	default:
+		return -EINVAL;
+	}
+	blocked &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	deliver_pending();
+	return 0;
+}
+
+int signal_altstack(const struct k_stack *ss, struct k_stack *old,
+		    uint64_t user_sp)
+{
+	bool on = !(altstack.flags & SS_DISABLE) && user_sp > altstack.sp &&
+		  user_sp - altstack.sp <= altstack.size;
+
+	if (old) {
+		*old = altstack;
+		if (on)
+			old->flags |= SS_ONSTACK;
+	}
+	if (!ss)
+		return 0;
+	if (on)
+		return -EPERM;
+	if ((uint32_t)ss->flags & ~(uint32_t)(SS_DISABLE | SS_AUTODISARM))
+		return -EINVAL;
+	if (ss->flags & SS_DISABLE) {
+		altstack = (struct k_stack){ 0, SS_DISABLE, 0, 0 };
+		return 0;
+	}
+	if (ss->size < MINSIGSTKSZ)
+		return -ENOMEM;
+	altstack = *ss;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* Signals: recorded dispositions and mask, and termination by a signal. */
+#ifndef KERNEL_SYS_SIGNAL_H
+#define KERNEL_SYS_SIGNAL_H
+
+#include <kernel/types.h>
+
+#define SIGKILL 9
+#define SIGSTOP 19
+#define NSIG_LINUX 64 /* signals 1..64 */
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+/* The kernel's struct sigaction on x86-64 (rt_sigaction(2)). */
+struct k_sigaction {
+	uint64_t handler; /* SIG_DFL 0, SIG_IGN 1, or a function */
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* The kernel's stack_t (sigaltstack(2)). */
+struct k_stack {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+/* "SIGSEGV", ..., or "a real-time signal" past 31. */
+const char *signal_name(int sig);
+
+/* One "[0][ERROR] application killed by SIG... (what) at rip ..." line
+ * (what and rip optional: NULL and 0), then machine_exit(128 + sig). */
+__noreturn void signal_terminate(int sig, const char *what, uint64_t rip);
+
+/* kill/tkill/tgkill to the application itself. 0 or -EINVAL. */
+int signal_send_self(int sig);
+
+int signal_action(int sig, const struct k_sigaction *act,
+		  struct k_sigaction *old);
+int signal_procmask(int how, const uint64_t *set, uint64_t *old);
+int signal_altstack(const struct k_stack *ss, struct k_stack *old,
+		    uint64_t user_sp);
+
+#endif

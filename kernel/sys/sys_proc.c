@@ -1,0 +1,254 @@
+/* Process, thread and signal system calls for the one application. */
+#include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/power.h>
+#include <kernel/time.h>
+
+#include "signal.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+/* The application is process 1, thread 1, in process group 1. */
+#define APP_PID 1
+
+long sys_exit(const struct sys_args *a)
+{
+	int status = (int)a->arg[0];
+
+	/* One thread: its exit is the process's exit. */
+	log_debug("application exited with status %d", status & 0xff);
+	machine_exit(status & 0xff);
+}
+
+long sys_exit_group(const struct sys_args *a)
+{
+	return sys_exit(a);
+}
+
+long sys_getpid(const struct sys_args *a)
+{
+	(void)a;
+	return APP_PID;
+}
+
+long sys_gettid(const struct sys_args *a)
+{
+	(void)a;
+	return APP_PID;
+}
+
+long sys_getppid(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_getpgrp(const struct sys_args *a)
+{
+	(void)a;
+	return APP_PID;
+}
+
+long sys_getuid(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_geteuid(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_getgid(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_getegid(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_set_tid_address(const struct sys_args *a)
+{
+	/* Only used when a thread exits; one thread never needs it. */
+	(void)a;
+	return APP_PID;
+}
+
+long sys_set_robust_list(const struct sys_args *a)
+{
+	size_t len = a->arg[1];
+
+	/* sizeof(struct robust_list_head) on x86-64. */
+	return len == 24 ? 0 : -EINVAL;
+}
+
+long sys_sched_yield(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_sched_getaffinity(const struct sys_args *a)
+{
+	int pid = (int)a->arg[0];
+	size_t len = a->arg[1];
+	void __user *mask = (void __user *)a->arg[2];
+	unsigned int n = MIN(ncpus ? ncpus : 1, 64U);
+	uint64_t bits = n == 64 ? ~0ULL : (1ULL << n) - 1;
+	int err;
+
+	if (pid != 0 && pid != APP_PID)
+		return -ESRCH;
+	if (len < sizeof bits || (len & (sizeof bits - 1)))
+		return -EINVAL;
+	if ((err = copy_to_user(mask, &bits, sizeof bits)) < 0)
+		return err;
+	return sizeof bits; /* bytes of the kernel's CPU mask */
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+/* The thread's FS and GS bases; FS lives in MSR_FS_BASE, the user GS in
+ * MSR_KERNEL_GS_BASE while the kernel runs (swapgs on entry). */
+static uint64_t user_fs, user_gs;
+
+long sys_arch_prctl(const struct sys_args *a)
+{
+	int code = (int)a->arg[0];
+	uint64_t addr = a->arg[1];
+
+	switch (code) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		/* Linux refuses bases at or above TASK_SIZE_MAX. */
+		if (addr >= USER_TOP)
+			return -EPERM;
+		if (code == ARCH_SET_FS) {
+			user_fs = addr;
+			wrmsr(MSR_FS_BASE, addr);
+		} else {
+			user_gs = addr;
+			wrmsr(MSR_KERNEL_GS_BASE, addr);
+		}
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((void __user *)addr, &user_fs,
+				    sizeof user_fs);
+	case ARCH_GET_GS:
+		return copy_to_user((void __user *)addr, &user_gs,
+				    sizeof user_gs);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --- signals --- */
+
+long sys_rt_sigaction(const struct sys_args *a)
+{
+	int sig = (int)a->arg[0];
+	const struct k_sigaction __user *act = (const void __user *)a->arg[1];
+	struct k_sigaction __user *oact = (void __user *)a->arg[2];
+	size_t setsize = a->arg[3];
+	struct k_sigaction new, old;
+	int err;
+
+	if (setsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (act && (err = copy_from_user(&new, act, sizeof new)) < 0)
+		return err;
+	if ((err = signal_action(sig, act ? &new : NULL, &old)) < 0)
+		return err;
+	if (oact)
+		return copy_to_user(oact, &old, sizeof old);
+	return 0;
+}
+
+long sys_rt_sigprocmask(const struct sys_args *a)
+{
+	int how = (int)a->arg[0];
+	const uint64_t __user *set = (const void __user *)a->arg[1];
+	uint64_t __user *oset = (void __user *)a->arg[2];
+	size_t setsize = a->arg[3];
+	uint64_t new, old;
+	int err;
+
+	if (setsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (set && (err = copy_from_user(&new, set, sizeof new)) < 0)
+		return err;
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK &&
+	    how != SIG_SETMASK)
+		return -EINVAL;
+	/* The old mask goes out before unblocking can deliver anything. */
+	if (oset) {
+		if ((err = signal_procmask(how, NULL, &old)) < 0 ||
+		    (err = copy_to_user(oset, &old, sizeof old)) < 0)
+			return err;
+	}
+	return set ? signal_procmask(how, &new, NULL) : 0;
+}
+
+long sys_sigaltstack(const struct sys_args *a)
+{
+	const struct k_stack __user *ss = (const void __user *)a->arg[0];
+	struct k_stack __user *oss = (void __user *)a->arg[1];
+	struct k_stack new, old;
+	int err;
+
+	if (ss && (err = copy_from_user(&new, ss, sizeof new)) < 0)
+		return err;
+	if ((err = signal_altstack(ss ? &new : NULL, &old, a->tf->rsp)) < 0)
+		return err;
+	if (oss)
+		return copy_to_user(oss, &old, sizeof old);
+	return 0;
+}
+
+long sys_kill(const struct sys_args *a)
+{
+	int pid = (int)a->arg[0];
+	int sig = (int)a->arg[1];
+
+	/* Process 1 or the caller's group (0). -1 means everyone but the
+	 * caller and init (kill(2)): nobody here. */
+	if (pid != APP_PID && pid != 0)
+		return -ESRCH;
+	return signal_send_self(sig);
+}
+
+long sys_tkill(const struct sys_args *a)
+{
+	int tid = (int)a->arg[0];
+	int sig = (int)a->arg[1];
+
+	if (tid <= 0)
+		return -EINVAL;
+	if (tid != APP_PID)
+		return -ESRCH;
+	return signal_send_self(sig);
+}
+
+long sys_tgkill(const struct sys_args *a)
+{
+	int tgid = (int)a->arg[0];
+	int tid = (int)a->arg[1];
+	int sig = (int)a->arg[2];
+
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	if (tgid != APP_PID || tid != APP_PID)
+		return -ESRCH;
+	return signal_send_self(sig);
+}
