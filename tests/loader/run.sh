@@ -43,14 +43,16 @@ done
 
 # boot CASE MEM [QEMU ARGS...]: one QEMU run, bounded by $TIMEOUT (then
 # killed through timeout(1), by PID). Output in $tmp/CASE.out, QEMU's
-# status in $status.
+# status in $status. $exit_dev is the isa-debug-exit device (none when
+# empty).
+exit_dev="-device isa-debug-exit,iobase=0xf4,iosize=0x04"
 boot()
 {
 	local name=$1 mem=$2
 	shift 2
+	# shellcheck disable=SC2086 # $exit_dev: several words or none
 	timeout -k 5 "$TIMEOUT" "$QEMU" -accel tcg -M pc -nodefaults \
-		-display none -no-reboot -serial stdio \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -m "$mem" \
+		-display none -no-reboot -serial stdio $exit_dev -m "$mem" \
 		-kernel "$LOADER" "$@" </dev/null >"$tmp/$name.out" 2>&1 &
 	pid=$!
 	wait "$pid"
@@ -119,15 +121,19 @@ expect_boot()
 }
 
 # expect_refusal CASE MEM WHY [QEMU ARGS...]: exactly one error line,
-# "[LOADER] error: WHY...", no kernel output, status (126 << 1) | 1.
+# "[LOADER] error: WHY...", no kernel output, status (126 << 1) | 1 from
+# isa-debug-exit and "kiln-exit 126" on COM2 (a file here).
 expect_refusal()
 {
 	local name=$1 mem=$2 why=$3 n
 	shift 3
-	boot "$name" "$mem" "$@"
+	boot "$name" "$mem" -serial "file:$tmp/$name.com2" "$@"
 	n=$(grep -c '^\[LOADER\] error: ' "$tmp/$name.out")
 	if [ "$status" != 253 ]; then
 		fail "$name" "QEMU status $status, want 253"
+	elif [ "$(cat "$tmp/$name.com2")" != "kiln-exit 126" ]; then
+		fail "$name" "COM2 has '$(head -c 80 "$tmp/$name.com2")'," \
+			"want 'kiln-exit 126'"
 	elif [ "$n" != 1 ]; then
 		fail "$name" "$n error lines, want 1"
 	elif ! grep -qF "[LOADER] error: $why" "$tmp/$name.out"; then
@@ -192,5 +198,18 @@ expect_refusal over_map_limit 64M "image: too large to map" \
 # qemu32 has no long mode: refused by the 32-bit entry code.
 expect_refusal no_long_mode 16M "cpu: no 64-bit long mode support" \
 	-cpu qemu32 -initrd "$TK"
+
+# Without isa-debug-exit (and without COM2) the loader still stops the
+# machine: a triple fault, which -no-reboot turns into QEMU exiting 0.
+exit_dev=
+boot no_exit_device 16M -initrd "$tmp/text.img"
+if [ "$status" != 0 ]; then
+	fail no_exit_device "QEMU status $status, want 0 (triple fault)"
+elif [ "$(grep -c '^\[LOADER\] error: image: not an ELF file$' \
+	"$tmp/no_exit_device.out")" != 1 ]; then
+	fail no_exit_device "want one line '[LOADER] error: image: not an ELF file'"
+else
+	pass no_exit_device
+fi
 
 exit $failed
