@@ -18,3 +18,12 @@ $(BUILD)/host/kiln/%.o: tools/kiln/%.c
 $(BUILD)/host/kiln/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c -o $@ $<
+
+# Unit tests (tests/build.mk): the tool's sources without main.c, with the
+# kernel's command-line parser to check the quoting round trip; and the ELF
+# checker, which kiln is the first host user of.
+UNIT_TESTS += test_kiln_opts test_elf_check
+UNIT_SRCS_test_kiln_opts := $(filter-out tools/kiln/main.c,$(KILN_SRCS)) \
+	lib/elf_check.c lib/kcmdline.c
+UNIT_CFLAGS_test_kiln_opts := -Itools/kiln
+UNIT_SRCS_test_elf_check := lib/elf_check.c

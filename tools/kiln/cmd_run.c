@@ -110,29 +110,30 @@ static int parse_status_line(const char *line, size_t len, int *status)
 	return 1;
 }
 
-/* The last status line the guest wrote to COM2. */
-static int read_status_file(const char *path, int *status)
+/* The table in BRIEF.md, "Exit status": the last status line the guest
+ * wrote to COM2, else isa-debug-exit's (v << 1) | 1 as QEMU's status. */
+int run_guest_status(const unsigned char *com2, size_t len, int wstatus)
 {
-	unsigned char *buf;
-	size_t size, i, j;
-	int found = 0;
+	int status = -1, v;
+	size_t i, j;
 
-	if (read_file(path, &buf, &size) < 0)
-		return 0;
-	for (i = 0; i < size; i = j + 1) {
-		for (j = i; j < size && buf[j] != '\n'; j++)
+	for (i = 0; i < len; i = j + 1) {
+		for (j = i; j < len && com2[j] != '\n'; j++)
 			;
-		if (parse_status_line((const char *)buf + i, j - i, status))
-			found = 1;
+		if (parse_status_line((const char *)com2 + i, j - i, &v))
+			status = v;
 	}
-	free(buf);
-	return found;
+	if (status < 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) > 1 &&
+	    (WEXITSTATUS(wstatus) & 1))
+		status = (WEXITSTATUS(wstatus) - 1) >> 1;
+	return status;
 }
 
-/* The table in BRIEF.md, "Exit status". */
 static int exit_status(const struct run_opts *o, const char *status_path,
 		       int wstatus)
 {
+	unsigned char *com2 = NULL;
+	size_t len = 0;
 	int status;
 
 	if (timed_out) {
@@ -140,12 +141,13 @@ static int exit_status(const struct run_opts *o, const char *status_path,
 			o->image, o->timeout);
 		return EXIT_TIMEOUT;
 	}
-	if (read_status_file(status_path, &status))
+	/* QEMU may have died before creating any output: then it is empty. */
+	if (read_file(status_path, &com2, &len) < 0)
+		len = 0;
+	status = run_guest_status(com2, len, wstatus);
+	free(com2);
+	if (status >= 0)
 		return status;
-	/* isa-debug-exit: QEMU exits with (v << 1) | 1. */
-	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) > 1 &&
-	    (WEXITSTATUS(wstatus) & 1))
-		return (WEXITSTATUS(wstatus) - 1) >> 1;
 	if (WIFSIGNALED(wstatus))
 		fprintf(stderr, "kiln: guest stopped without reporting an exit "
 				"status (QEMU killed by signal %d)\n",

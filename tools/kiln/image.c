@@ -279,6 +279,9 @@ int image_check_app(const unsigned char *app, size_t app_size,
 	struct elf_image img;
 	int err;
 
+	/* A short text file is "not an ELF", not a truncated one. */
+	if (app_size < 4 || memcmp(app, "\177ELF", 4) != 0)
+		return kiln_fail("%s: %s", label, elf_strerror(ELF_ERR_MAGIC));
 	err = elf_check(app, app_size, APP_ADDR_LO, APP_ADDR_HI,
 			ELF_CHECK_STATIC, &img);
 	if (err != ELF_OK)

@@ -136,6 +136,10 @@ int run_qemu_argv(const struct run_opts *o, const char *loader,
 		  const char *status_path, const char *cmdline,
 		  struct strvec *av);
 
+/* cmd_run.c: kiln run's exit status from what the guest wrote to COM2
+ * and QEMU's wait status: 0..255, or -1 when the guest did not say. */
+int run_guest_status(const unsigned char *com2, size_t len, int wstatus);
+
 /* cmd_pack.c: pack the program at path prog into the image out, with
  * the kernel found by find_lib_file(). label names the program in error
  * messages. 0 or -1. Shared by `pack` and `build`. */
