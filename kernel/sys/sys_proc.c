@@ -4,6 +4,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/power.h>
+#include <kernel/string.h>
 #include <kernel/time.h>
 
 #include "signal.h"
@@ -251,4 +252,70 @@ long sys_tgkill(const struct sys_args *a)
 	if (tgid != APP_PID || tid != APP_PID)
 		return -ESRCH;
 	return signal_send_self(sig);
+}
+
+/* --- accounting and naming --- */
+
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_SELF 0
+#define RUSAGE_THREAD 1
+
+struct k_rusage {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap;
+	int64_t inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+_Static_assert(sizeof(struct k_rusage) == 144, "struct rusage");
+
+long sys_getrusage(const struct sys_args *a)
+{
+	int who = (int)a->arg[0];
+	struct k_rusage __user *out = (void __user *)a->arg[1];
+	struct k_rusage ru = { 0 };
+	uint64_t us = clock_monotonic_ns() / 1000;
+
+	if (who != RUSAGE_SELF && who != RUSAGE_THREAD &&
+	    who != RUSAGE_CHILDREN)
+		return -EINVAL;
+	if (who != RUSAGE_CHILDREN) {
+		/* All the CPU's time is the application's (user time). */
+		ru.utime_sec = (int64_t)(us / 1000000);
+		ru.utime_usec = (int64_t)(us % 1000000);
+		ru.maxrss = (int64_t)((pmm_total_count() - pmm_free_count()) *
+				      (PAGE_SIZE / 1024));
+	}
+	return copy_to_user(out, &ru, sizeof ru);
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define TASK_COMM_LEN 16
+
+static char comm[TASK_COMM_LEN] = "app";
+
+long sys_prctl(const struct sys_args *a)
+{
+	int option = (int)a->arg[0];
+	void __user *arg2 = (void __user *)a->arg[1];
+	char name[TASK_COMM_LEN];
+	long n;
+
+	switch (option) {
+	case PR_SET_NAME:
+		n = strncpy_from_user(name, arg2, sizeof name);
+		if (n == -ENAMETOOLONG) {
+			/* Linux truncates to 15 bytes. */
+			if ((n = copy_from_user(name, arg2, sizeof name - 1)) < 0)
+				return n;
+			name[sizeof name - 1] = '\0';
+		} else if (n < 0) {
+			return n;
+		}
+		memcpy(comm, name, sizeof comm);
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user(arg2, comm, sizeof comm);
+	default:
+		return -EINVAL;
+	}
 }
