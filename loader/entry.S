@@ -125,6 +125,10 @@ loader_entry32:
 	movl %eax, %cr0
 
 	lgdt gdt_desc
+	/* An empty IDT: any exception from here until the kernel loads its
+	 * own becomes a triple fault, which stops QEMU (-no-reboot) rather
+	 * than running through whatever IDT the firmware left. */
+	lidt null_idt
 	ljmp $GDT_CODE64, $entry64
 
 /*

@@ -212,4 +212,15 @@ else
 	pass no_exit_device
 fi
 
+# The loader hands over an empty IDT: the test kernel's final ud2 (it
+# runs when there is no exit device) must stop QEMU, not hang it.
+boot early_fault_stops 16M -initrd "$TK"
+if [ "$status" != 0 ]; then
+	fail early_fault_stops "QEMU status $status, want 0 (triple fault)"
+elif ! grep -q "^testkernel: ok " "$tmp/early_fault_stops.out"; then
+	fail early_fault_stops "test kernel did not finish its checks"
+else
+	pass early_fault_stops
+fi
+
 exit $failed
