@@ -146,8 +146,9 @@ static int sleep_on(int clk, bool absolute,
 	uint64_t ns, now, clk_now, deadline;
 	int err;
 
+	/* Linux has no sleep on the thread's CPU clock. */
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	if ((err = clock_read(clk, &clk_now)) < 0)
 		return err;
 	if ((err = copy_from_user(&ts, req, sizeof ts)) < 0)
