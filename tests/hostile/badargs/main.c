@@ -95,6 +95,14 @@ static void memory(void)
 	expect("kernel write to a read-only page",
 	       S(clock_gettime, CLOCK_MONOTONIC, a + 2 * pg, 0, 0, 0, 0),
 	       -EFAULT_);
+	/* PROT_NONE keeps the data for a later mprotect back. */
+	expect("mprotect none", S(mprotect, a, pg, PROT_NONE, 0, 0, 0), 0);
+	expect("kernel read of a PROT_NONE page",
+	       S(write, 1, a, 1, 0, 0, 0), -EFAULT_);
+	expect("mprotect back", S(mprotect, a, pg, PROT_READ | PROT_WRITE, 0,
+				  0, 0), 0);
+	expect("data kept under PROT_NONE", ((volatile char *)a)[9] == 0x5a,
+	       1);
 	expect("madvise bad advice", S(madvise, a, pg, 9999, 0, 0, 0),
 	       -EINVAL_);
 	expect("madvise dontneed", S(madvise, a + 3 * pg, pg, MADV_DONTNEED,
