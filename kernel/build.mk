@@ -1,0 +1,56 @@
+# kernel/: the library OS, linked into build/kernel.elf.
+#
+# kernel/sys/ (the syscall layer) and lib/kcmdline.c join by wildcard so
+# that their files link as they appear. kernel/<dir>/x.c builds into
+# build/kernel/<dir>/x.o; the shared lib/ sources into build/kernel/common/.
+
+KERNEL_SRCS := \
+	kernel/main.c \
+	kernel/image_desc.c \
+	kernel/arch/x86_64/boot.S \
+	kernel/arch/x86_64/cpu.c \
+	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/idt.c \
+	kernel/arch/x86_64/entry.S \
+	kernel/arch/x86_64/trap.c \
+	kernel/arch/x86_64/user.S \
+	kernel/arch/x86_64/acpi.c \
+	kernel/arch/x86_64/apic.c \
+	kernel/arch/x86_64/tsc.c \
+	kernel/arch/x86_64/rtc.c \
+	kernel/arch/x86_64/power.c \
+	kernel/dev/serial.c \
+	kernel/lib/string.c \
+	kernel/lib/printf.c \
+	kernel/lib/log.c \
+	kernel/lib/panic.c \
+	kernel/lib/ksym.c \
+	kernel/mm/pmm.c \
+	kernel/mm/vmm.c \
+	kernel/mm/heap.c \
+	$(sort $(wildcard kernel/sys/*.c kernel/sys/*.S))
+KERNEL_COMMON_SRCS := lib/elf_check.c $(wildcard lib/kcmdline.c)
+
+KERNEL_OBJS := \
+	$(patsubst kernel/%,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
+	$(patsubst lib/%.c,$(BUILD)/kernel/common/%.o,$(KERNEL_COMMON_SRCS))
+
+# -Ikernel: kernel-private headers by path ("mm/mm_priv.h").
+KERNEL_PRIV_CFLAGS := -Ikernel
+
+all: $(BUILD)/kernel.elf
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/kernel/%.o: kernel/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(KERNEL_PRIV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/%.o: kernel/%.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(KERNEL_PRIV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/common/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(KERNEL_PRIV_CFLAGS) -c -o $@ $<

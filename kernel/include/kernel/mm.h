@@ -65,7 +65,10 @@ void vmm_init(const struct kiln_boot_info *bi);
 /*
  * Map/unmap/protect single 4 KiB pages in the one address space (the
  * application's low half shares the root with the kernel's high half).
- * flags are PTE_* bits (PTE_PRESENT is implied). Intermediate tables are
+ * flags are PTE_* bits (PTE_PRESENT is implied); mapping over a present
+ * page replaces it (the old frame is the caller's). va must be page
+ * aligned and canonical, PTE_USER only below USER_TOP (-EINVAL otherwise).
+ * Intermediate tables are
  * allocated as needed and carry PTE_USER when va < USER_TOP.
  * Return 0 or -ENOMEM (map), -ENOENT (nothing mapped at va).
  * Each flushes the TLB entry for va.
@@ -78,6 +81,10 @@ uint64_t vmm_lookup(uintptr_t va);
 
 /* Map a device's registers uncached; returns a virtual address or NULL. */
 void *vmm_map_mmio(paddr_t pa, size_t len);
+/* Map [pa, pa+len) with the given PTE_* flags at fresh kernel addresses
+ * (firmware tables: flags PTE_NX gives read-only, cached); the returned
+ * pointer keeps pa's offset in its page. NULL when out of memory. */
+void *vmm_map_phys(paddr_t pa, size_t len, uint64_t flags);
 
 /* --- kernel heap (mm/heap.c) --- */
 

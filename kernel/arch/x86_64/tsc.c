@@ -1,0 +1,117 @@
+/* The TSC clock: frequency from CPUID or the PIT, monotonic ns, sleeping. */
+#include <kernel/arch.h>
+#include <kernel/log.h>
+#include <kernel/time.h>
+
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/x86.h"
+
+/* 8254 PIT (Intel 82C54 datasheet): channel 2's gate and output are
+ * wired to port 0x61 bits 0 and 5 on every PC since the AT. */
+#define PIT_HZ 1193182
+#define PIT_CH2 0x42
+#define PIT_CMD 0x43
+#define  PIT_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
+#define PORT_B 0x61
+#define  PORT_B_GATE2 0x01
+#define  PORT_B_SPEAKER 0x02
+#define  PORT_B_OUT2 0x20
+
+/* The gate: 2 ms is ~2400 PIT ticks, well inside the few microseconds a
+ * port read takes even under TCG, and short for boot time. */
+#define PIT_GATE_US 2000
+#define PIT_SPIN_MAX 50000000
+
+#define CPUID_HYPERVISOR (1U << 31)   /* CPUID.1:ECX */
+#define CPUID_HV_TIMING 0x40000010U /* EAX: TSC kHz, where offered */
+
+static uint64_t hz;
+static uint64_t tsc_base;
+static uint64_t ns_mult; /* ns = ticks * ns_mult >> 32 */
+
+/* Exact frequency where the CPU or the hypervisor states it. */
+static uint64_t hz_from_cpuid(void)
+{
+	uint32_t max = cpuid(0, 0).eax;
+
+	if (max >= 0x15) {
+		/* Leaf 0x15: TSC/crystal ratio EBX/EAX, crystal Hz in ECX
+		 * (SDM Vol. 2A, CPUID). */
+		struct cpuid_regs r = cpuid(0x15, 0);
+		if (r.eax && r.ebx && r.ecx)
+			return (uint64_t)r.ecx * r.ebx / r.eax;
+	}
+	if (cpuid(1, 0).ecx & CPUID_HYPERVISOR &&
+	    cpuid(0x40000000, 0).eax >= CPUID_HV_TIMING) {
+		uint32_t khz = cpuid(CPUID_HV_TIMING, 0).eax;
+		if (khz)
+			return (uint64_t)khz * 1000;
+	}
+	return 0;
+}
+
+/* Count TSC ticks while PIT channel 2 counts down a fixed interval. */
+static uint64_t hz_from_pit(void)
+{
+	const uint16_t count = (uint64_t)PIT_HZ * PIT_GATE_US / 1000000;
+	uint8_t saved = inb(PORT_B);
+	uint64_t t0, t1;
+	int spins = 0;
+
+	outb(PORT_B, (saved & ~PORT_B_SPEAKER) | PORT_B_GATE2);
+	outb(PIT_CMD, PIT_CH2_MODE0);
+	outb(PIT_CH2, count & 0xff);
+	outb(PIT_CH2, count >> 8);
+	t0 = rdtsc();
+	while (!(inb(PORT_B) & PORT_B_OUT2) && ++spins < PIT_SPIN_MAX)
+		;
+	t1 = rdtsc();
+	outb(PORT_B, saved);
+
+	uint64_t f = (t1 - t0) * (1000000 / PIT_GATE_US);
+	/* No PIT (reads as 0xff: OUT2 "set" at once) or a stuck one. */
+	if (spins >= PIT_SPIN_MAX || f < 100000000ULL || f > 20000000000ULL)
+		return 0;
+	return f;
+}
+
+void tsc_init(void)
+{
+	tsc_base = rdtsc();
+	hz = hz_from_cpuid();
+	if (!hz)
+		hz = hz_from_pit();
+	if (!hz) {
+		hz = 1000000000ULL;
+		log_warn("TSC: cannot measure its frequency; assuming 1 GHz");
+	}
+	ns_mult = (NSEC_PER_SEC << 32) / hz;
+	log_debug("TSC: %lu.%03lu MHz%s", hz / 1000000, hz / 1000 % 1000,
+		  cpu_has.invariant_tsc ? ", invariant" : "");
+}
+
+uint64_t tsc_hz(void)
+{
+	return hz;
+}
+
+uint64_t clock_monotonic_ns(void)
+{
+	uint64_t ticks = rdtsc() - tsc_base;
+
+	return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
+}
+
+void time_sleep_until(uint64_t deadline_ns)
+{
+	uint64_t flags = read_rflags();
+
+	while (clock_monotonic_ns() < deadline_ns) {
+		if (apic_timer_running())
+			cpu_idle(); /* woken by the next tick at the latest */
+		else
+			cpu_relax();
+	}
+	if (!(flags & RFLAGS_IF))
+		irq_disable();
+}

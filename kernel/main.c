@@ -1,0 +1,79 @@
+/* kmain(): the boot order, one step per line. */
+#include <kernel/arch.h>
+#include <kernel/exec.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/power.h>
+#include <kernel/string.h>
+#include <kernel/time.h>
+#include <kiln/abi/boot.h>
+#include <kiln/abi/exit.h>
+
+#include "arch/x86_64/apic.h"
+#include "dev/serial.h"
+#include "kcmdline.h"
+#include "lib/ksym.h"
+
+static struct kiln_boot_info boot_info;
+static struct kcmdline cmdline;
+
+/* The block lives in booter memory, which is reused after vmm_init():
+ * keep a checked copy. A bad block is the booter's bug. */
+static void boot_info_copy(const struct kiln_boot_info *bi)
+{
+	if (bi->magic != KILN_BOOT_MAGIC || bi->version != KILN_BOOT_VERSION ||
+	    bi->size != sizeof *bi)
+		panic("boot info at %p: bad magic, version or size", bi);
+	boot_info = *bi;
+	if (boot_info.nr_mmap > KILN_BOOT_MAX_MMAP ||
+	    boot_info.nr_modules > KILN_BOOT_MAX_MODULES)
+		panic("boot info: %u memory ranges, %u modules", bi->nr_mmap,
+		      bi->nr_modules);
+	boot_info.cmdline[KILN_BOOT_CMDLINE_MAX - 1] = '\0';
+}
+
+/* A bad command line is the user's input: one line and exit 2. */
+static void cmdline_init(void)
+{
+	char err[128];
+
+	if (kcmdline_parse(boot_info.cmdline, &cmdline, err, sizeof err) < 0) {
+		log_error("command line: %s", err);
+		machine_exit(KILN_EXIT_USAGE);
+	}
+	if (cmdline.verbose >= 0)
+		log_set_level(cmdline.verbose);
+}
+
+static void log_boot_summary(void)
+{
+	uint64_t hz = tsc_hz();
+
+	log_info("Free memory: %zu KiB of %zu KiB",
+		 pmm_free_count() * (PAGE_SIZE / 1024),
+		 pmm_total_count() * (PAGE_SIZE / 1024));
+	if (boot_info.tsc_at_start && hz)
+		log_debug("Boot took %lu us since the booter started",
+			  (rdtsc() - boot_info.tsc_at_start) / (hz / 1000000));
+}
+
+void kmain(const struct kiln_boot_info *bi)
+{
+	serial_init();		/* console first: every later step may print */
+	boot_info_copy(bi);	/* before anything reuses booter memory */
+	cpu_init();		/* GDT, TSS, IDT: faults are reported from here */
+	cmdline_init();		/* verbose= applies to everything below */
+	pmm_init(&boot_info);	/* frames; before anything allocates */
+	vmm_init(&boot_info);	/* own page tables + direct map; needs pmm */
+	pmm_release_booter(&boot_info);	/* its stack, GDT, tables: unused now */
+	heap_init();		/* kmalloc; needs the direct map */
+	ksym_init(&boot_info);	/* symbols for backtraces; needs the direct map */
+	acpi_init(&boot_info);	/* MADT, FADT: CPU count, APICs, S5, century */
+	tsc_init();		/* the clock; the APIC timer is measured by it */
+	apic_init();		/* LAPIC + periodic timer, I/O APIC, 8259s off */
+	rtc_init();		/* wall clock; needs the FADT century and TSC */
+	apic_print_mp_info();	/* the MULTIPROCESSOR INFORMATION block */
+	log_boot_summary();	/* memory and boot time */
+	exec_start_app(&boot_info, &cmdline); /* ring 3; never returns */
+}
