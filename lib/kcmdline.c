@@ -22,7 +22,7 @@ static void err_put(struct errbuf *e, const char *s, size_t max)
 static int fail(char *err, size_t errlen, const char *a, const char *quoted,
 		const char *b)
 {
-	struct errbuf e = { err, errlen };
+	struct errbuf e = {err, errlen};
 
 	if (!errlen)
 		return -1;
@@ -71,9 +71,9 @@ static const char *after_key(const char *tok, const char *key)
 }
 
 struct lexer {
-	const char *s;	/* next input byte */
-	char *out;	/* next free byte in the token buffer */
-	char *end;	/* one past the token buffer */
+	const char *s;	 /* next input byte */
+	char *out;	 /* next free byte in the token buffer */
+	char *end;	 /* one past the token buffer */
 	const char *why; /* set on error */
 };
 
@@ -147,7 +147,8 @@ static int parse_option(char *tok, struct kcmdline *out, char *err,
 			return fail(err, errlen, "env: expected env=K=V, got ",
 				    tok, "");
 		if (out->envc == KCMDLINE_MAX_ENV)
-			return fail(err, errlen, "too many env= entries", 0, "");
+			return fail(err, errlen, "too many env= entries", 0,
+				    "");
 		out->envp[out->envc++] = (char *)v;
 		return 0;
 	}
@@ -165,7 +166,7 @@ static int parse_option(char *tok, struct kcmdline *out, char *err,
 int kcmdline_parse(const char *s, struct kcmdline *out, char *err,
 		   size_t errlen)
 {
-	struct lexer lx = { s, out->buf, out->buf + sizeof(out->buf), 0 };
+	struct lexer lx = {s, out->buf, out->buf + sizeof(out->buf), 0};
 	int after_dashes = 0;
 	char *tok;
 	int quoted, r;

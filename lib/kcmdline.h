@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define KCMDLINE_MAX_ARGS 128
-#define KCMDLINE_MAX_ENV 128
+#define KCMDLINE_MAX_ENV  128
 
 struct kcmdline {
 	int verbose; /* -1 when not given, else 0..4 */

@@ -22,26 +22,26 @@
 extern struct kiln_image_desc kiln_image_desc;
 
 /* Auxiliary vector types (System V x86-64 ABI, 3.4.3; Linux auxvec.h). */
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_BASE 7
-#define AT_FLAGS 8
-#define AT_ENTRY 9
-#define AT_UID 11
-#define AT_EUID 12
-#define AT_GID 13
-#define AT_EGID 14
+#define AT_NULL	    0
+#define AT_PHDR	    3
+#define AT_PHENT    4
+#define AT_PHNUM    5
+#define AT_PAGESZ   6
+#define AT_BASE	    7
+#define AT_FLAGS    8
+#define AT_ENTRY    9
+#define AT_UID	    11
+#define AT_EUID	    12
+#define AT_GID	    13
+#define AT_EGID	    14
 #define AT_PLATFORM 15
-#define AT_HWCAP 16
-#define AT_CLKTCK 17
-#define AT_SECURE 23
-#define AT_RANDOM 25
-#define AT_HWCAP2 26
-#define AT_EXECFN 31
-#define NR_AUXV 20 /* pairs written below, AT_NULL included */
+#define AT_HWCAP    16
+#define AT_CLKTCK   17
+#define AT_SECURE   23
+#define AT_RANDOM   25
+#define AT_HWCAP2   26
+#define AT_EXECFN   31
+#define NR_AUXV	    20 /* pairs written below, AT_NULL included */
 
 static char app_name[64];
 
@@ -122,8 +122,8 @@ static int copy_segment(const uint8_t *app, const struct elf64_phdr *ph,
 
 	while (off < ph->p_filesz) {
 		uint64_t va = base + ph->p_vaddr + off;
-		size_t c = MIN(ph->p_filesz - off,
-			       PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		size_t c =
+		    MIN(ph->p_filesz - off, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
 
 		if ((err = uvm_populate(va, &kva)) < 0)
 			return err;
@@ -209,9 +209,9 @@ static uint64_t phdr_addr(struct ustack *st, const struct elf_image *img,
 static uint64_t build_stack(const struct kcmdline *cl,
 			    const struct elf_image *img, uint64_t base)
 {
-	struct ustack st = { UVM_STACK_TOP - 8, 0 };
-	size_t words = 1 + (1 + (size_t)cl->argc + 1) +
-		       ((size_t)cl->envc + 1) + 2 * NR_AUXV;
+	struct ustack st = {UVM_STACK_TOP - 8, 0};
+	size_t words = 1 + (1 + (size_t)cl->argc + 1) + ((size_t)cl->envc + 1) +
+		       2 * NR_AUXV;
 	uint64_t *v = kzalloc(words * sizeof(uint64_t));
 	uint64_t execfn, platform, rnd, phdr, sp;
 	uint8_t random[16];
@@ -219,7 +219,7 @@ static uint64_t build_stack(const struct kcmdline *cl,
 
 	if (!v)
 		refuse("out of memory building its stack", NULL);
-	push_bytes(&st, &(uint64_t){ 0 }, 8);
+	push_bytes(&st, &(uint64_t){0}, 8);
 	execfn = push_str(&st, app_name);
 	platform = push_str(&st, "x86_64");
 	v[n++] = 1 + (uint64_t)cl->argc;
@@ -236,26 +236,26 @@ static uint64_t build_stack(const struct kcmdline *cl,
 	phdr = phdr_addr(&st, img, base);
 
 	const uint64_t auxv[NR_AUXV][2] = {
-		{ AT_PHDR, phdr },
-		{ AT_PHENT, sizeof(struct elf64_phdr) },
-		{ AT_PHNUM, img->phnum },
-		{ AT_PAGESZ, PAGE_SIZE },
-		{ AT_BASE, 0 }, /* no interpreter */
-		{ AT_FLAGS, 0 },
-		{ AT_ENTRY, base + img->entry },
-		{ AT_UID, 0 },
-		{ AT_EUID, 0 },
-		{ AT_GID, 0 },
-		{ AT_EGID, 0 },
-		{ AT_SECURE, 0 },
-		{ AT_RANDOM, rnd },
-		{ AT_HWCAP, cpuid1_edx() },
-		{ AT_HWCAP2, 0 },
-		{ AT_CLKTCK, 100 },
-		{ AT_PLATFORM, platform },
-		{ AT_EXECFN, execfn },
-		{ AT_NULL, 0 },
-		{ AT_NULL, 0 },
+	    {AT_PHDR, phdr},
+	    {AT_PHENT, sizeof(struct elf64_phdr)},
+	    {AT_PHNUM, img->phnum},
+	    {AT_PAGESZ, PAGE_SIZE},
+	    {AT_BASE, 0}, /* no interpreter */
+	    {AT_FLAGS, 0},
+	    {AT_ENTRY, base + img->entry},
+	    {AT_UID, 0},
+	    {AT_EUID, 0},
+	    {AT_GID, 0},
+	    {AT_EGID, 0},
+	    {AT_SECURE, 0},
+	    {AT_RANDOM, rnd},
+	    {AT_HWCAP, cpuid1_edx()},
+	    {AT_HWCAP2, 0},
+	    {AT_CLKTCK, 100},
+	    {AT_PLATFORM, platform},
+	    {AT_EXECFN, execfn},
+	    {AT_NULL, 0},
+	    {AT_NULL, 0},
 	};
 	memcpy(&v[n], auxv, sizeof auxv);
 	n += 2 * NR_AUXV;
@@ -263,7 +263,8 @@ static uint64_t build_stack(const struct kcmdline *cl,
 	st.sp = ALIGN_DOWN(st.sp - n * sizeof(uint64_t), 16);
 	sp = st.sp;
 	if (!st.err)
-		st.err = copy_to_user((void __user *)sp, v, n * sizeof(uint64_t));
+		st.err =
+		    copy_to_user((void __user *)sp, v, n * sizeof(uint64_t));
 	kfree(v);
 	if (st.err == -ENOMEM)
 		refuse("out of memory building its stack", NULL);

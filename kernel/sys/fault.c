@@ -8,10 +8,10 @@
 
 /* #PF error code bits (Intel SDM Vol. 3A, 4.7). */
 #define PF_PRESENT (1U << 0)
-#define PF_WRITE (1U << 1)
-#define PF_USER (1U << 2)
-#define PF_RSVD (1U << 3)
-#define PF_INSTR (1U << 4)
+#define PF_WRITE   (1U << 1)
+#define PF_USER	   (1U << 2)
+#define PF_RSVD	   (1U << 3)
+#define PF_INSTR   (1U << 4)
 
 #define VEC_PF 14
 
@@ -36,20 +36,20 @@ int user_page_fault(uint64_t addr, uint64_t error)
 
 /* Exception names for the report (Intel SDM Vol. 3A, table 6-1). */
 static const char *const vector_names[32] = {
-	[0] = "divide error",
-	[1] = "debug exception",
-	[3] = "breakpoint",
-	[4] = "overflow",
-	[5] = "bound range exceeded",
-	[6] = "invalid opcode",
-	[7] = "device not available",
-	[10] = "invalid TSS",
-	[11] = "segment not present",
-	[12] = "stack-segment fault",
-	[13] = "general protection fault",
-	[16] = "x87 floating-point error",
-	[17] = "alignment check",
-	[19] = "SIMD floating-point exception",
+    [0] = "divide error",
+    [1] = "debug exception",
+    [3] = "breakpoint",
+    [4] = "overflow",
+    [5] = "bound range exceeded",
+    [6] = "invalid opcode",
+    [7] = "device not available",
+    [10] = "invalid TSS",
+    [11] = "segment not present",
+    [12] = "stack-segment fault",
+    [13] = "general protection fault",
+    [16] = "x87 floating-point error",
+    [17] = "alignment check",
+    [19] = "SIMD floating-point exception",
 };
 
 void user_fatal_fault(struct trapframe *tf, int signo, uint64_t addr)

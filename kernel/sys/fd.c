@@ -16,7 +16,7 @@ static struct fd_entry fds[FD_MAX];
 void fd_init(void)
 {
 	for (int i = 0; i < FD_MAX; i++)
-		fds[i] = (struct fd_entry){ i < 3, false, 0 };
+		fds[i] = (struct fd_entry){i < 3, false, 0};
 }
 
 int fd_check(int fd)
@@ -93,7 +93,7 @@ int fd_set_status(int fd, int flags)
 
 /* Linux's MAX_RW_COUNT: one read or write moves at most this much. */
 #define RW_MAX 0x7ffff000UL
-#define CHUNK 256
+#define CHUNK  256
 
 long fd_write(int fd, const void __user *buf, size_t len)
 {

@@ -13,14 +13,14 @@
  * terminates when the mask comes back, as on Linux.
  */
 #define SIG_IGN_HANDLER 1
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1U << 31)
-#define MINSIGSTKSZ 2048
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define SS_AUTODISARM	(1U << 31)
+#define MINSIGSTKSZ	2048
 
 static struct k_sigaction actions[NSIG_LINUX + 1];
 static uint64_t blocked, pending;
-static struct k_stack altstack = { 0, SS_DISABLE, 0, 0 };
+static struct k_stack altstack = {0, SS_DISABLE, 0, 0};
 
 static uint64_t sigbit(int sig)
 {
@@ -28,17 +28,14 @@ static uint64_t sigbit(int sig)
 }
 
 static const char *const names[32] = {
-	[1] = "SIGHUP",	    [2] = "SIGINT",	[3] = "SIGQUIT",
-	[4] = "SIGILL",	    [5] = "SIGTRAP",	[6] = "SIGABRT",
-	[7] = "SIGBUS",	    [8] = "SIGFPE",	[9] = "SIGKILL",
-	[10] = "SIGUSR1",   [11] = "SIGSEGV",	[12] = "SIGUSR2",
-	[13] = "SIGPIPE",   [14] = "SIGALRM",	[15] = "SIGTERM",
-	[16] = "SIGSTKFLT", [17] = "SIGCHLD",	[18] = "SIGCONT",
-	[19] = "SIGSTOP",   [20] = "SIGTSTP",	[21] = "SIGTTIN",
-	[22] = "SIGTTOU",   [23] = "SIGURG",	[24] = "SIGXCPU",
-	[25] = "SIGXFSZ",   [26] = "SIGVTALRM", [27] = "SIGPROF",
-	[28] = "SIGWINCH",  [29] = "SIGIO",	[30] = "SIGPWR",
-	[31] = "SIGSYS",
+    [1] = "SIGHUP",   [2] = "SIGINT",	  [3] = "SIGQUIT",  [4] = "SIGILL",
+    [5] = "SIGTRAP",  [6] = "SIGABRT",	  [7] = "SIGBUS",   [8] = "SIGFPE",
+    [9] = "SIGKILL",  [10] = "SIGUSR1",	  [11] = "SIGSEGV", [12] = "SIGUSR2",
+    [13] = "SIGPIPE", [14] = "SIGALRM",	  [15] = "SIGTERM", [16] = "SIGSTKFLT",
+    [17] = "SIGCHLD", [18] = "SIGCONT",	  [19] = "SIGSTOP", [20] = "SIGTSTP",
+    [21] = "SIGTTIN", [22] = "SIGTTOU",	  [23] = "SIGURG",  [24] = "SIGXCPU",
+    [25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH",
+    [29] = "SIGIO",   [30] = "SIGPWR",	  [31] = "SIGSYS",
 };
 
 const char *signal_name(int sig)
@@ -77,7 +74,8 @@ static void deliver(int sig)
 		return;
 	if (h > SIG_IGN_HANDLER && sig != SIGKILL)
 		log_warn("signal handlers are not supported yet: %s takes its "
-			 "default action", signal_name(sig));
+			 "default action",
+			 signal_name(sig));
 	if (default_ignores(sig))
 		return;
 	signal_terminate(sig, NULL, 0);
@@ -171,7 +169,7 @@ int signal_altstack(const struct k_stack *ss, struct k_stack *old,
 	if ((uint32_t)ss->flags & ~(uint32_t)(SS_DISABLE | SS_AUTODISARM))
 		return -EINVAL;
 	if (ss->flags & SS_DISABLE) {
-		altstack = (struct k_stack){ 0, SS_DISABLE, 0, 0 };
+		altstack = (struct k_stack){0, SS_DISABLE, 0, 0};
 		return 0;
 	}
 	if (ss->size < MINSIGSTKSZ)

@@ -4,11 +4,11 @@
 
 #include <kernel/types.h>
 
-#define SIGKILL 9
-#define SIGSTOP 19
+#define SIGKILL	   9
+#define SIGSTOP	   19
 #define NSIG_LINUX 64 /* signals 1..64 */
 
-#define SIG_BLOCK 0
+#define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 

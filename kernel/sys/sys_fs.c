@@ -6,9 +6,9 @@
 #include "syscall.h"
 #include "uaccess.h"
 
-#define PATH_MAX_ 4096
+#define PATH_MAX_     4096
 #define AT_EMPTY_PATH 0x1000
-#define S_IFCHR 0020000
+#define S_IFCHR	      0020000
 
 /* The kernel's struct stat on x86-64 (144 bytes). */
 struct k_stat {
@@ -40,15 +40,15 @@ static long stat_fd(int fd, struct k_stat __user *out)
 {
 	uint64_t now = clock_realtime_ns();
 	struct k_stat st = {
-		.dev = 5,
-		.ino = 3 + (uint64_t)fd,
-		.nlink = 1,
-		.mode = S_IFCHR | 0620,
-		.rdev = (4 << 8) | 64,
-		.blksize = 1024,
-		.atime = (int64_t)(now / NSEC_PER_SEC),
-		.mtime = (int64_t)(now / NSEC_PER_SEC),
-		.ctime = (int64_t)(now / NSEC_PER_SEC),
+	    .dev = 5,
+	    .ino = 3 + (uint64_t)fd,
+	    .nlink = 1,
+	    .mode = S_IFCHR | 0620,
+	    .rdev = (4 << 8) | 64,
+	    .blksize = 1024,
+	    .atime = (int64_t)(now / NSEC_PER_SEC),
+	    .mtime = (int64_t)(now / NSEC_PER_SEC),
+	    .ctime = (int64_t)(now / NSEC_PER_SEC),
 	};
 
 	if (fd_check(fd) < 0)

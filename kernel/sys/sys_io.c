@@ -10,7 +10,7 @@ struct k_iovec {
 	uint64_t len;
 };
 
-#define IOV_MAX 1024
+#define IOV_MAX	   1024
 #define SSIZE_MAX_ 0x7fffffffffffffffULL
 
 long sys_read(const struct sys_args *a)
@@ -44,12 +44,12 @@ static long check_iov(const struct k_iovec __user *iov, int cnt, bool write)
 	for (int i = 0; i < cnt; i++) {
 		if ((err = copy_from_user(&v, &iov[i], sizeof v)) < 0)
 			return err;
-		if (v.len > SSIZE_MAX_ || __builtin_add_overflow(total, v.len,
-								 &total) ||
+		if (v.len > SSIZE_MAX_ ||
+		    __builtin_add_overflow(total, v.len, &total) ||
 		    total > SSIZE_MAX_)
 			return -EINVAL;
-		if ((err = user_range_ok((void __user *)v.base, v.len,
-					 write)) < 0)
+		if ((err = user_range_ok((void __user *)v.base, v.len, write)) <
+		    0)
 			return err;
 	}
 	return 0;
@@ -157,11 +157,11 @@ long sys_dup3(const struct sys_args *a)
 	return fd_dup_to(oldfd, newfd, flags & O_CLOEXEC);
 }
 
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
+#define F_DUPFD		0
+#define F_GETFD		1
+#define F_SETFD		2
+#define F_GETFL		3
+#define F_SETFL		4
 #define F_DUPFD_CLOEXEC 1030
 
 long sys_fcntl(const struct sys_args *a)
@@ -192,16 +192,16 @@ long sys_fcntl(const struct sys_args *a)
 }
 
 /* ioctl requests (asm-generic/ioctls.h) and the kernel's struct termios. */
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TIOCGPGRP 0x540f
+#define TCGETS	   0x5401
+#define TCSETS	   0x5402
+#define TCSETSW	   0x5403
+#define TCSETSF	   0x5404
+#define TIOCGPGRP  0x540f
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
-#define FIONBIO 0x5421
-#define FIONCLEX 0x5450
-#define FIOCLEX 0x5451
+#define FIONBIO	   0x5421
+#define FIONCLEX   0x5450
+#define FIOCLEX	   0x5451
 
 struct k_termios {
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
@@ -213,25 +213,39 @@ struct k_winsize {
 	uint16_t row, col, xpixel, ypixel;
 };
 
+/* termios(3) bits, octal as in Linux's asm-generic/termbits.h. */
+#define ICRNL	0000400
+#define IXON	0002000
+#define OPOST	0000001
+#define ONLCR	0000004
+#define B38400	0000017
+#define CS8	0000060
+#define CREAD	0000200
+#define HUPCL	0002000
+#define ISIG	0000001
+#define ICANON	0000002
+#define ECHO	0000010
+#define ECHOE	0000020
+#define ECHOK	0000040
+#define ECHOCTL 0001000
+#define ECHOKE	0004000
+#define IEXTEN	0100000
+
 /*
  * The console answers like a terminal (a serial line at 38400 8N1,
  * canonical mode, 24x80), so musl line-buffers stdout as it would on a
  * tty: an application's lines reach the console as they are printed.
- * Values: termios(3) bits in octal, c_cc indices VINTR..VEOL2.
+ * c_cc holds the usual control characters, VINTR (^C) to VEOL2.
  */
 static struct k_termios tty = {
-	.c_iflag = 0000400 | 0002000,			 /* ICRNL IXON */
-	.c_oflag = 0000001 | 0000004,			 /* OPOST ONLCR */
-	.c_cflag = 0000017 | 0000060 | 0000200 | 0002000, /* B38400 CS8 CREAD
-							    HUPCL */
-	.c_lflag = 0000001 | 0000002 | 0000010 | 0000020 | 0000040 |
-		   0100000 | 0001000 | 0004000, /* ISIG ICANON ECHO ECHOE
-						   ECHOK IEXTEN ECHOCTL
-						   ECHOKE */
-	.c_cc = { 3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017,
-		  027, 026, 0 },
+    .c_iflag = ICRNL | IXON,
+    .c_oflag = OPOST | ONLCR,
+    .c_cflag = B38400 | CS8 | CREAD | HUPCL,
+    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+    .c_cc = {3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017, 027,
+	     026, 0},
 };
-static struct k_winsize winsize = { 24, 80, 0, 0 };
+static struct k_winsize winsize = {24, 80, 0, 0};
 
 /* Copied whole before use: a bad pointer leaves the settings unchanged. */
 static int set_termios(const void __user *arg)
@@ -281,9 +295,9 @@ long sys_ioctl(const struct sys_args *a)
 	case FIONBIO:
 		if ((err = copy_from_user(&on, arg, sizeof on)) < 0)
 			return err;
-		return fd_set_status(fd, (fd_get_status(fd) & ~O_RDWR &
-					  ~O_NONBLOCK) |
-						 (on ? O_NONBLOCK : 0));
+		return fd_set_status(
+		    fd, (fd_get_status(fd) & ~O_RDWR & ~O_NONBLOCK) |
+			    (on ? O_NONBLOCK : 0));
 	case FIOCLEX:
 	case FIONCLEX:
 		return fd_set_cloexec(fd, req == FIOCLEX);

@@ -6,7 +6,7 @@
 #include "uvm.h"
 
 #define PROT_GROWSDOWN 0x01000000
-#define PROT_GROWSUP 0x02000000
+#define PROT_GROWSUP   0x02000000
 
 long sys_brk(const struct sys_args *a)
 {

@@ -23,12 +23,12 @@ struct k_utsname {
 };
 
 static const struct k_utsname uts = {
-	.sysname = "Linux",
-	.nodename = "kiln",
-	.release = "6.1.0-kiln",
-	.version = "#1 kiln unikernel",
-	.machine = "x86_64",
-	.domainname = "(none)",
+    .sysname = "Linux",
+    .nodename = "kiln",
+    .release = "6.1.0-kiln",
+    .version = "#1 kiln unikernel",
+    .machine = "x86_64",
+    .domainname = "(none)",
 };
 
 long sys_uname(const struct sys_args *a)
@@ -63,9 +63,9 @@ long sys_umask(const struct sys_args *a)
 }
 
 #define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
+#define GRND_RANDOM   2
 #define GRND_INSECURE 4
-#define RANDOM_MAX 0x1ffffffUL /* Linux returns at most 32 MiB - 1 */
+#define RANDOM_MAX    0x1ffffffUL /* Linux returns at most 32 MiB - 1 */
 
 long sys_getrandom(const struct sys_args *a)
 {
@@ -76,8 +76,8 @@ long sys_getrandom(const struct sys_args *a)
 	size_t done = 0;
 	int err;
 
-	if (flags & ~(unsigned int)(GRND_NONBLOCK | GRND_RANDOM |
-				    GRND_INSECURE))
+	if (flags &
+	    ~(unsigned int)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	if ((flags & GRND_RANDOM) && (flags & GRND_INSECURE))
 		return -EINVAL;
@@ -114,11 +114,11 @@ long sys_sysinfo(const struct sys_args *a)
 {
 	struct k_sysinfo __user *info = (void __user *)a->arg[0];
 	struct k_sysinfo si = {
-		.uptime = (int64_t)(clock_monotonic_ns() / NSEC_PER_SEC),
-		.totalram = pmm_total_count() * PAGE_SIZE,
-		.freeram = pmm_free_count() * PAGE_SIZE,
-		.procs = 1,
-		.mem_unit = 1,
+	    .uptime = (int64_t)(clock_monotonic_ns() / NSEC_PER_SEC),
+	    .totalram = pmm_total_count() * PAGE_SIZE,
+	    .freeram = pmm_free_count() * PAGE_SIZE,
+	    .procs = 1,
+	    .mem_unit = 1,
 	};
 
 	return copy_to_user(info, &si, sizeof si);
@@ -127,8 +127,11 @@ long sys_sysinfo(const struct sys_args *a)
 /* --- resource limits --- */
 
 #define RLIMIT_NLIMITS 16
-#define RLIM_INFINITY (~0ULL)
-#define UNLIMITED { RLIM_INFINITY, RLIM_INFINITY }
+#define RLIM_INFINITY  (~0ULL)
+#define UNLIMITED                                                              \
+	{                                                                      \
+		RLIM_INFINITY, RLIM_INFINITY                                   \
+	}
 
 struct k_rlimit {
 	uint64_t cur, max;
@@ -137,13 +140,22 @@ struct k_rlimit {
 /* Indexed by RLIMIT_* (CPU, FSIZE, DATA, STACK, CORE, RSS, NPROC, NOFILE,
  * MEMLOCK, AS, LOCKS, SIGPENDING, MSGQUEUE, NICE, RTPRIO, RTTIME). */
 static struct k_rlimit limits[RLIMIT_NLIMITS] = {
-	UNLIMITED, UNLIMITED, UNLIMITED,
-	{ UVM_STACK_SIZE, UVM_STACK_SIZE }, /* the stack is reserved whole */
-	{ 0, 0 },			    /* no core dumps */
-	UNLIMITED, { 1, 1 },
-	{ FD_MAX, FD_MAX },		    /* the fd table's size */
-	UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED,
-	{ 0, 0 }, { 0, 0 }, UNLIMITED,
+    UNLIMITED,
+    UNLIMITED,
+    UNLIMITED,
+    {UVM_STACK_SIZE, UVM_STACK_SIZE}, /* the stack is reserved whole */
+    {0, 0},			      /* no core dumps */
+    UNLIMITED,
+    {1, 1},
+    {FD_MAX, FD_MAX}, /* the fd table's size */
+    UNLIMITED,
+    UNLIMITED,
+    UNLIMITED,
+    UNLIMITED,
+    UNLIMITED,
+    {0, 0},
+    {0, 0},
+    UNLIMITED,
 };
 
 /* Limits are recorded, not enforced (the stack and fd table are fixed). */
@@ -202,15 +214,15 @@ long sys_prlimit64(const struct sys_args *a)
 
 /* --- futex, for one thread --- */
 
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_WAIT	     0
+#define FUTEX_WAKE	     1
+#define FUTEX_REQUEUE	     3
+#define FUTEX_CMP_REQUEUE    4
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK 127
+#define FUTEX_CMD_MASK	     127
 
 struct k_timespec64 {
 	int64_t tv_sec, tv_nsec;
@@ -222,8 +234,8 @@ struct k_timespec64 {
  * -EINVAL (and one warning) instead of hanging the machine.
  */
 static long futex_wait(const uint32_t __user *uaddr, uint32_t val,
-		       const struct k_timespec64 __user *timeout,
-		       bool absolute, bool realtime)
+		       const struct k_timespec64 __user *timeout, bool absolute,
+		       bool realtime)
 {
 	static bool warned;
 	struct k_timespec64 ts;
@@ -266,7 +278,8 @@ long sys_futex(const struct sys_args *a)
 	const uint32_t __user *uaddr = (const void __user *)a->arg[0];
 	int op = (int)a->arg[1];
 	uint32_t val = (uint32_t)a->arg[2];
-	const struct k_timespec64 __user *timeout = (const void __user *)a->arg[3];
+	const struct k_timespec64 __user *timeout =
+	    (const void __user *)a->arg[3];
 	uint32_t val3 = (uint32_t)a->arg[5];
 	int cmd = op & FUTEX_CMD_MASK;
 	bool realtime = op & FUTEX_CLOCK_REALTIME;

@@ -189,8 +189,7 @@ long sys_rt_sigprocmask(const struct sys_args *a)
 		return -EINVAL;
 	if (set && (err = copy_from_user(&new, set, sizeof new)) < 0)
 		return err;
-	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK &&
-	    how != SIG_SETMASK)
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
 		return -EINVAL;
 	/* The old mask goes out before unblocking can deliver anything. */
 	if (oset) {
@@ -257,8 +256,8 @@ long sys_tgkill(const struct sys_args *a)
 /* --- accounting and naming --- */
 
 #define RUSAGE_CHILDREN (-1)
-#define RUSAGE_SELF 0
-#define RUSAGE_THREAD 1
+#define RUSAGE_SELF	0
+#define RUSAGE_THREAD	1
 
 struct k_rusage {
 	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
@@ -271,7 +270,7 @@ long sys_getrusage(const struct sys_args *a)
 {
 	int who = (int)a->arg[0];
 	struct k_rusage __user *out = (void __user *)a->arg[1];
-	struct k_rusage ru = { 0 };
+	struct k_rusage ru = {0};
 	uint64_t us = clock_monotonic_ns() / 1000;
 
 	if (who != RUSAGE_SELF && who != RUSAGE_THREAD &&
@@ -287,8 +286,8 @@ long sys_getrusage(const struct sys_args *a)
 	return copy_to_user(out, &ru, sizeof ru);
 }
 
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
+#define PR_SET_NAME   15
+#define PR_GET_NAME   16
 #define TASK_COMM_LEN 16
 
 static char comm[TASK_COMM_LEN] = "app";
@@ -305,7 +304,8 @@ long sys_prctl(const struct sys_args *a)
 		n = strncpy_from_user(name, arg2, sizeof name);
 		if (n == -ENAMETOOLONG) {
 			/* Linux truncates to 15 bytes. */
-			if ((n = copy_from_user(name, arg2, sizeof name - 1)) < 0)
+			if ((n = copy_from_user(name, arg2, sizeof name - 1)) <
+			    0)
 				return n;
 			name[sizeof name - 1] = '\0';
 		} else if (n < 0) {

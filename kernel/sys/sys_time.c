@@ -5,18 +5,18 @@
 #include "syscall.h"
 #include "uaccess.h"
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
+#define CLOCK_REALTIME		 0
+#define CLOCK_MONOTONIC		 1
 #define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define CLOCK_REALTIME_ALARM 8
-#define CLOCK_BOOTTIME_ALARM 9
-#define CLOCK_TAI 11
-#define TIMER_ABSTIME 1
+#define CLOCK_THREAD_CPUTIME_ID	 3
+#define CLOCK_MONOTONIC_RAW	 4
+#define CLOCK_REALTIME_COARSE	 5
+#define CLOCK_MONOTONIC_COARSE	 6
+#define CLOCK_BOOTTIME		 7
+#define CLOCK_REALTIME_ALARM	 8
+#define CLOCK_BOOTTIME_ALARM	 9
+#define CLOCK_TAI		 11
+#define TIMER_ABSTIME		 1
 
 struct k_timespec {
 	int64_t tv_sec;
@@ -63,8 +63,8 @@ static int clock_read(int clk, uint64_t *ns)
 
 static struct k_timespec ns_to_timespec(uint64_t ns)
 {
-	return (struct k_timespec){ (int64_t)(ns / NSEC_PER_SEC),
-				    (int64_t)(ns % NSEC_PER_SEC) };
+	return (struct k_timespec){(int64_t)(ns / NSEC_PER_SEC),
+				   (int64_t)(ns % NSEC_PER_SEC)};
 }
 
 /* A valid timespec as nanoseconds, saturating at UINT64_MAX. */
@@ -99,7 +99,7 @@ long sys_clock_getres(const struct sys_args *a)
 {
 	int clk = (int)a->arg[0];
 	struct k_timespec __user *res = (void __user *)a->arg[1];
-	struct k_timespec ts = { 0, 1 }; /* the TSC: nanoseconds */
+	struct k_timespec ts = {0, 1}; /* the TSC: nanoseconds */
 	uint64_t ns;
 	int err;
 
@@ -115,9 +115,9 @@ long sys_gettimeofday(const struct sys_args *a)
 	struct k_timeval __user *tv = (void __user *)a->arg[0];
 	struct k_timezone __user *tz = (void __user *)a->arg[1];
 	uint64_t ns = clock_realtime_ns();
-	struct k_timeval v = { (int64_t)(ns / NSEC_PER_SEC),
-			       (int64_t)(ns % NSEC_PER_SEC / 1000) };
-	struct k_timezone z = { 0, 0 };
+	struct k_timeval v = {(int64_t)(ns / NSEC_PER_SEC),
+			      (int64_t)(ns % NSEC_PER_SEC / 1000)};
+	struct k_timezone z = {0, 0};
 	int err;
 
 	if (tv && (err = copy_to_user(tv, &v, sizeof v)) < 0)
@@ -139,8 +139,7 @@ long sys_time(const struct sys_args *a)
 }
 
 /* Sleep on clock clk for req (relative) or until req (TIMER_ABSTIME). */
-static int sleep_on(int clk, bool absolute,
-		    const struct k_timespec __user *req)
+static int sleep_on(int clk, bool absolute, const struct k_timespec __user *req)
 {
 	struct k_timespec ts;
 	uint64_t ns, now, clk_now, deadline;

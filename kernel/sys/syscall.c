@@ -12,13 +12,16 @@ _Static_assert(__builtin_offsetof(struct trapframe, rip) == TF_RIP, "rip");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
 _Static_assert(__builtin_offsetof(struct trapframe, rflags) -
 		       __builtin_offsetof(struct trapframe, vector) ==
-	       TFH_RFLAGS, "rflags");
+		   TFH_RFLAGS,
+	       "rflags");
 _Static_assert(__builtin_offsetof(struct trapframe, rsp) -
 		       __builtin_offsetof(struct trapframe, vector) ==
-	       TFH_RSP, "rsp");
+		   TFH_RSP,
+	       "rsp");
 _Static_assert(__builtin_offsetof(struct trapframe, rip) -
 		       __builtin_offsetof(struct trapframe, vector) ==
-	       TFH_RIP, "rip");
+		   TFH_RIP,
+	       "rip");
 _Static_assert(CPU_OFF_KSTACK_TOP == ASM_CPU_KSTACK_TOP, "kstack_top");
 _Static_assert(CPU_OFF_USER_RSP == ASM_CPU_USER_RSP, "user_rsp");
 _Static_assert(SEL_UDATA == ASM_SEL_UDATA && SEL_UCODE == ASM_SEL_UCODE,
@@ -41,9 +44,11 @@ static long unsupported(uint64_t nr)
 		uint64_t bit = 1ULL << (nr % 64);
 
 		if (!(warned[nr / 64] & bit)) {
+			const char *name = syscall_name(nr);
+
 			warned[nr / 64] |= bit;
 			log_warn("unsupported syscall %lu (%s)", nr,
-				 syscall_names[nr] ? syscall_names[nr] : "?");
+				 name ? name : "unused number");
 		}
 	} else if (!warned_big) {
 		warned_big = true;
@@ -56,8 +61,8 @@ static long unsupported(uint64_t nr)
 uint64_t syscall_dispatch(struct trapframe *tf)
 {
 	struct sys_args a = {
-		{ tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 },
-		tf,
+	    {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9},
+	    tf,
 	};
 	uint64_t nr = tf->rax;
 	long ret;
@@ -66,9 +71,11 @@ uint64_t syscall_dispatch(struct trapframe *tf)
 		ret = systab[nr](&a);
 	else
 		ret = unsupported(nr);
-	log_trace("syscall %s(0x%lx, 0x%lx, 0x%lx) = %ld",
-		  nr < SYSCALL_NAMES_MAX && syscall_names[nr] ?
-			  syscall_names[nr] : "?",
-		  a.arg[0], a.arg[1], a.arg[2], ret);
+	if (log_get_level() >= LOG_TRACE) {
+		const char *name = syscall_name(nr);
+
+		log_trace("syscall %s(0x%lx, 0x%lx, 0x%lx) = %ld",
+			  name ? name : "?", a.arg[0], a.arg[1], a.arg[2], ret);
+	}
 	return (uint64_t)ret;
 }

@@ -19,7 +19,9 @@ typedef long (*sys_fn)(const struct sys_args *a);
 #include "systab.h"
 #undef SYSCALL
 
+/* Linux's name for syscall nr (sysnames.c), or NULL for an unused or
+ * unknown number. */
 #define SYSCALL_NAMES_MAX 451
-extern const char *const syscall_names[SYSCALL_NAMES_MAX];
+const char *syscall_name(uint64_t nr);
 
 #endif

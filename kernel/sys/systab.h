@@ -1,4 +1,5 @@
-/* The system call table, sorted by number; included twice (syscall.h, syscall.c). */
+/* The system call table, sorted by number; included twice (syscall.h,
+ * syscall.c). */
 /* SYSCALL(x86-64 Linux number, name): handled by long sys_<name>(). */
 SYSCALL(0, read)
 SYSCALL(1, write)

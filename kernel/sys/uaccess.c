@@ -1,4 +1,5 @@
-/* copy_from_user, copy_to_user, strncpy_from_user: checked user memory access. */
+/* copy_from_user, copy_to_user, strncpy_from_user: checked user memory access.
+ */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/string.h>
@@ -109,5 +110,6 @@ long strncpy_from_user(char *dst, const char __user *src, size_t size)
 
 int user_range_ok(const void __user *p, size_t n, bool write)
 {
-	return uvm_check((uint64_t)(uintptr_t)p, n, write ? UVM_WRITE : UVM_READ);
+	return uvm_check((uint64_t)(uintptr_t)p, n,
+			 write ? UVM_WRITE : UVM_READ);
 }

@@ -1,4 +1,5 @@
-/* The application's address space: a sorted table of regions, paged on demand. */
+/* The application's address space: a sorted table of regions, paged on demand.
+ */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/string.h>
@@ -184,8 +185,7 @@ static void merge_all(void)
 }
 
 /* Unmap and free the frames of r inside [start, end). */
-static void free_pages(const struct uvm_region *r, uint64_t start,
-		       uint64_t end)
+static void free_pages(const struct uvm_region *r, uint64_t start, uint64_t end)
 {
 	uint64_t lo = MAX(start, r->map_lo), hi = MIN(end, r->map_hi);
 	paddr_t pa;
@@ -236,7 +236,7 @@ static int remove_range(uint64_t start, uint64_t end)
 int uvm_add_region(uint64_t start, uint64_t end, uint32_t prot,
 		   enum uvm_kind kind)
 {
-	struct uvm_region r = { start, end, prot, kind, 0, 0 };
+	struct uvm_region r = {start, end, prot, kind, 0, 0};
 
 	if (!valid_range(start, end))
 		return -EINVAL;

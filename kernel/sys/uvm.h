@@ -6,28 +6,28 @@
 #include <kernel/types.h>
 
 /* Protection bits, as Linux's PROT_* (mmap(2)). */
-#define PROT_NONE 0x0
-#define PROT_READ 0x1
+#define PROT_NONE  0x0
+#define PROT_READ  0x1
 #define PROT_WRITE 0x2
-#define PROT_EXEC 0x4
+#define PROT_EXEC  0x4
 
 /* Kinds of access, for checks and faults (same bits as PROT_*). */
-#define UVM_READ PROT_READ
+#define UVM_READ  PROT_READ
 #define UVM_WRITE PROT_WRITE
-#define UVM_EXEC PROT_EXEC
+#define UVM_EXEC  PROT_EXEC
 
 /* mmap(2) flags (Linux x86-64 values). */
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
+#define MAP_SHARED	    0x01
+#define MAP_PRIVATE	    0x02
 #define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE 0x0f
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
+#define MAP_TYPE	    0x0f
+#define MAP_FIXED	    0x10
+#define MAP_ANONYMOUS	    0x20
 #define MAP_FIXED_NOREPLACE 0x100000
 
 /* madvise(2) advice values used here. */
 #define MADV_DONTNEED 4
-#define MADV_FREE 8
+#define MADV_FREE     8
 
 /*
  * Layout (top down): the stack's 8 MiB reservation right below USER_TOP,
@@ -35,12 +35,12 @@
  * The program sits low (its own addresses, or UVM_PIE_BASE for
  * static-PIE) with brk above it growing up.
  */
-#define UVM_MIN_ADDR 0x10000ULL /* like Linux's vm.mmap_min_addr */
-#define UVM_STACK_TOP USER_TOP
-#define UVM_STACK_SIZE (8ULL << 20)
+#define UVM_MIN_ADDR	0x10000ULL /* like Linux's vm.mmap_min_addr */
+#define UVM_STACK_TOP	USER_TOP
+#define UVM_STACK_SIZE	(8ULL << 20)
 #define UVM_STACK_GUARD (1ULL << 20)
-#define UVM_MMAP_TOP (UVM_STACK_TOP - UVM_STACK_SIZE - UVM_STACK_GUARD)
-#define UVM_PIE_BASE 0x400000ULL
+#define UVM_MMAP_TOP	(UVM_STACK_TOP - UVM_STACK_SIZE - UVM_STACK_GUARD)
+#define UVM_PIE_BASE	0x400000ULL
 
 enum uvm_kind {
 	UVM_KIND_ELF,	/* a PT_LOAD segment of the program */

@@ -84,8 +84,7 @@ TEST(kcmdline_empty_quoted_argument_is_kept)
 
 TEST(kcmdline_escapes_inside_quotes)
 {
-	CHECK(parse("-- \"say \\\"hi\\\"\" \"back\\\\slash\" \"a\\nb\"") ==
-	      0);
+	CHECK(parse("-- \"say \\\"hi\\\"\" \"back\\\\slash\" \"a\\nb\"") == 0);
 	CHECK(cl.argc == 3);
 	CHECK(strcmp(cl.argv[0], "say \"hi\"") == 0);
 	CHECK(strcmp(cl.argv[1], "back\\slash") == 0);
@@ -230,8 +229,8 @@ TEST(kcmdline_exactly_full_buffer_fits)
 TEST(kcmdline_never_reads_past_the_nul)
 {
 	/* An exact-size heap copy: ASan flags any read beyond it. */
-	const char *cases[] = { "-- \"abc", "-- a\\", "verbose=", "env=",
-				"-- \"\\", "\"", "--" };
+	const char *cases[] = {
+	    "-- \"abc", "-- a\\", "verbose=", "env=", "-- \"\\", "\"", "--"};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *s = strdup(cases[i]);

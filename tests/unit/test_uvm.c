@@ -1,4 +1,5 @@
-/* Unit tests for kernel/sys/uvm.c and uaccess.c over a fake pmm and page table. */
+/* Unit tests for kernel/sys/uvm.c and uaccess.c over a fake pmm and page table.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,8 +123,8 @@ __attribute__((destructor)) static void release_all(void)
 	fresh();
 }
 
-#define P PAGE_SIZE
-#define RW (PROT_READ | PROT_WRITE)
+#define P    PAGE_SIZE
+#define RW   (PROT_READ | PROT_WRITE)
 #define BASE 0x400000ULL
 
 TEST(uvm_fault_maps_zeroed_page_with_region_permissions)
@@ -219,8 +220,7 @@ TEST(uvm_map_fixed_replaces_and_noreplace_refuses)
 	CHECK(uvm_mmap(BASE, 4 * P, RW, MAP_FIXED) == (int64_t)BASE);
 	CHECK(uvm_fault(BASE + P, UVM_WRITE) == 0);
 	long before = frames_live;
-	CHECK(uvm_mmap(BASE + P, P, PROT_READ, MAP_FIXED_NOREPLACE) ==
-	      -EEXIST);
+	CHECK(uvm_mmap(BASE + P, P, PROT_READ, MAP_FIXED_NOREPLACE) == -EEXIST);
 	CHECK(uvm_mmap(BASE + P, P, PROT_READ, MAP_FIXED) ==
 	      (int64_t)(BASE + P));
 	CHECK(frames_live == before - 1); /* the old page went away */
@@ -314,7 +314,7 @@ TEST(uvm_out_of_memory_is_reported_not_fatal)
 	CHECK(uvm_last_fault_oom());
 	CHECK(uvm_fault(0, UVM_WRITE) == -EFAULT);
 	CHECK(!uvm_last_fault_oom());
-	char buf[8] = { 0 };
+	char buf[8] = {0};
 	CHECK(copy_to_user((void *)BASE, buf, sizeof buf) == -ENOMEM);
 }
 
@@ -334,10 +334,13 @@ TEST(uvm_region_table_full_gives_enomem)
 TEST(uaccess_rejects_null_kernel_noncanonical_and_wrapping)
 {
 	char buf[16];
-	char *bad[] = { NULL, (char *)1, (char *)0xffffffff80000000ULL,
-			(char *)0xffff800000000000ULL,
-			(char *)0x0000800000000000ULL,
-			(char *)0x8000000000000000ULL, (char *)(USER_TOP - 4) };
+	char *bad[] = {NULL,
+		       (char *)1,
+		       (char *)0xffffffff80000000ULL,
+		       (char *)0xffff800000000000ULL,
+		       (char *)0x0000800000000000ULL,
+		       (char *)0x8000000000000000ULL,
+		       (char *)(USER_TOP - 4)};
 
 	fresh();
 	CHECK(uvm_add_region(BASE, BASE + P, RW, UVM_KIND_ANON) == 0);
@@ -389,8 +392,7 @@ TEST(uaccess_strncpy_finds_nul_across_pages)
 	CHECK(copy_to_user((char *)(BASE + P - 3), "hello", 6) == 0);
 	CHECK(strncpy_from_user(s, (char *)(BASE + P - 3), sizeof s) == 5);
 	CHECK(strcmp(s, "hello") == 0);
-	CHECK(strncpy_from_user(s, (char *)(BASE + P - 3), 5) ==
-	      -ENAMETOOLONG);
+	CHECK(strncpy_from_user(s, (char *)(BASE + P - 3), 5) == -ENAMETOOLONG);
 	/* Runs off the end of the mapping before any NUL. */
 	char fill[8];
 	memset(fill, 'x', sizeof fill);
