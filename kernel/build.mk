@@ -54,3 +54,10 @@ $(BUILD)/kernel/%.o: kernel/%.S
 $(BUILD)/kernel/common/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) $(KERNEL_PRIV_CFLAGS) -c -o $@ $<
+
+# Host unit tests of the allocators, against the real sources.
+UNIT_TESTS += test_pmm test_heap
+UNIT_SRCS_test_pmm := kernel/mm/pmm.c
+UNIT_CFLAGS_test_pmm := -Ikernel/include -Ikernel
+UNIT_SRCS_test_heap := kernel/mm/heap.c
+UNIT_CFLAGS_test_heap := -Ikernel/include -Ikernel
