@@ -55,13 +55,45 @@ static void read_mmap(struct kiln_boot_info *bi, const struct mb_info *mbi)
 		loader_fail("boot", "no memory map from the boot loader");
 }
 
+/* Strings the boot loader passed (module and boot loader names) are not
+ * copied, but stay intact like the rest of its data: reserve, bounded. */
+static void reserve_string(uint32_t addr)
+{
+	const char *s = phys_ptr(addr);
+	uint64_t n = 0;
+
+	if (addr == 0)
+		return;
+	while (n < FILE_NAME_MAX && s[n])
+		n++;
+	mem_reserve(addr, (uint64_t)addr + n + 1);
+}
+
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
-/* QEMU and GRUB start the command line with the kernel's own file name;
- * the kernel gets what follows it. */
+/*
+ * QEMU (like GRUB Legacy) starts the command line with the kernel's own
+ * file name; GRUB 2 passes only the arguments. Measured: for "a b c",
+ * QEMU 7.2 gives "build/loader.elf a b c", GRUB 2.06 gives "a b c".
+ */
+static int cmdline_has_file_name(const struct mb_info *mbi)
+{
+	static const char grub2[] = "GRUB 2";
+	const char *name = phys_ptr(mbi->boot_loader_name);
+
+	if (!(mbi->flags & MB_INFO_BOOT_LOADER_NAME) || !mbi->boot_loader_name)
+		return 1;
+	reserve_string(mbi->boot_loader_name);
+	for (size_t i = 0; i < sizeof(grub2) - 1; i++)
+		if (name[i] != grub2[i])
+			return 1;
+	return 0;
+}
+
+/* The kernel gets the command line without the boot loader's file name. */
 static void read_cmdline(struct kiln_boot_info *bi, const struct mb_info *mbi)
 {
 	bi->cmdline[0] = '\0';
@@ -73,11 +105,14 @@ static void read_cmdline(struct kiln_boot_info *bi, const struct mb_info *mbi)
 
 	while (is_blank(s[i]))
 		i++;
-	while (s[i] && !is_blank(s[i]))
-		if (++i > FILE_NAME_MAX)
-			loader_fail("command line", "file name too long");
-	while (is_blank(s[i]))
-		i++;
+	if (cmdline_has_file_name(mbi)) {
+		while (s[i] && !is_blank(s[i]))
+			if (++i > FILE_NAME_MAX)
+				loader_fail("command line",
+					    "file name too long");
+		while (is_blank(s[i]))
+			i++;
+	}
 	for (n = 0; s[i + n]; n++)
 		if (n == KILN_BOOT_CMDLINE_MAX - 1)
 			loader_fail("command line", "longer than %u bytes",
@@ -85,20 +120,6 @@ static void read_cmdline(struct kiln_boot_info *bi, const struct mb_info *mbi)
 	memcpy(bi->cmdline, s + i, n);
 	bi->cmdline[n] = '\0';
 	mem_reserve(mbi->cmdline, (uint64_t)mbi->cmdline + i + n + 1);
-}
-
-/* A module's own string is not passed on, but must survive until the
- * kernel is done with the Multiboot memory: reserve it, bounded. */
-static void reserve_string(uint32_t addr)
-{
-	const char *s = phys_ptr(addr);
-	uint64_t n = 0;
-
-	if (addr == 0)
-		return;
-	while (n < FILE_NAME_MAX && s[n])
-		n++;
-	mem_reserve(addr, (uint64_t)addr + n + 1);
 }
 
 static void read_modules(struct kiln_boot_info *bi, const struct mb_info *mbi)

@@ -15,10 +15,11 @@
 #include <stdint.h>
 
 /* Section 3.3: which fields of struct mb_info are valid. */
-#define MB_INFO_MEMORY	0x00000001 /* mem_lower, mem_upper */
-#define MB_INFO_CMDLINE 0x00000004
-#define MB_INFO_MODS	0x00000008
-#define MB_INFO_MEM_MAP 0x00000040 /* mmap_length, mmap_addr */
+#define MB_INFO_MEMORY		 0x00000001 /* mem_lower, mem_upper */
+#define MB_INFO_CMDLINE		 0x00000004
+#define MB_INFO_MODS		 0x00000008
+#define MB_INFO_MEM_MAP		 0x00000040 /* mmap_length, mmap_addr */
+#define MB_INFO_BOOT_LOADER_NAME 0x00000200
 
 /* Section 3.3: the boot information block, EBX at entry. */
 struct mb_info {

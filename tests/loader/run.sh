@@ -1,11 +1,13 @@
 #!/bin/bash
-# Boot tests for the Multiboot loader: the test kernel boots (16M, 2M) and
-# bad images are refused with one error line and QEMU status 253.
+# Boot tests for the Multiboot loader: the test kernel boots (16M, 2M, low
+# memory, under GRUB 2 when installed) and bad images are refused with one
+# error line, "kiln-exit 126" on COM2 and QEMU status 253.
 #
 #   BUILD=build bash tests/loader/run.sh      (from the repo root)
+#   KEEP=1 ...                                keep the QEMU outputs
 #
-# Prints "PASS loader_<case>" or "FAIL loader_<case>: <why>" per case;
-# exits non-zero when a case failed.
+# Prints "PASS loader_<case>", "FAIL loader_<case>: <why>" or "SKIP ..."
+# per case; exits non-zero when a case failed.
 
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -16,11 +18,18 @@ CMDLINE="kiln-loader-test a=1 b"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-loader.XXXXXX") || exit 1
 pid=
+# shellcheck disable=SC2317 # runs from the EXIT trap
 cleanup()
 {
 	# timeout(1) passes the TERM on to its QEMU.
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+	fi
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -41,23 +50,31 @@ for f in "$LOADER" "$TK"; do
 	fi
 done
 
-# boot CASE MEM [QEMU ARGS...]: one QEMU run, bounded by $TIMEOUT (then
-# killed through timeout(1), by PID). Output in $tmp/CASE.out, QEMU's
-# status in $status. $exit_dev is the isa-debug-exit device (none when
-# empty).
+# boot_raw CASE MEM [QEMU ARGS...]: one QEMU run, bounded by $TIMEOUT
+# (then killed through timeout(1), by PID). Output in $tmp/CASE.out,
+# QEMU's status in $status. $exit_dev is the isa-debug-exit device (none
+# when empty).
 exit_dev="-device isa-debug-exit,iobase=0xf4,iosize=0x04"
-boot()
+boot_raw()
 {
 	local name=$1 mem=$2
 	shift 2
 	# shellcheck disable=SC2086 # $exit_dev: several words or none
 	timeout -k 5 "$TIMEOUT" "$QEMU" -accel tcg -M pc -nodefaults \
 		-display none -no-reboot -serial stdio $exit_dev -m "$mem" \
-		-kernel "$LOADER" "$@" </dev/null >"$tmp/$name.out" 2>&1 &
+		"$@" </dev/null >"$tmp/$name.out" 2>&1 &
 	pid=$!
 	wait "$pid"
 	status=$?
 	pid=
+}
+
+# boot CASE MEM [QEMU ARGS...]: boot_raw with the loader as -kernel.
+boot()
+{
+	local name=$1 mem=$2
+	shift 2
+	boot_raw "$name" "$mem" -kernel "$LOADER" "$@"
 }
 
 # u64 FILE OFFSET: the little-endian 64-bit number at OFFSET.
@@ -72,7 +89,7 @@ poke64()
 	for ((i = 14; i >= 0; i -= 2)); do
 		esc+="\\x${hex:i:2}"
 	done
-	printf "$esc" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+	printf '%b' "$esc" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 # phdr_off FILE N: file offset of the Nth PT_LOAD program header.
@@ -90,13 +107,12 @@ phdr_off()
 	done
 }
 
-# expect_boot CASE MEM IMAGE [REGEX]: the test kernel runs, finds every
-# check right and exits with 64 + the command line's length; the output
-# also matches the extended REGEX when given.
-expect_boot()
+# check_boot CASE [REGEX]: the test kernel ran, found every check right
+# and exited with 64 + the command line's length, after the [LOADER]
+# lines in order; the output also matches the extended REGEX when given.
+check_boot()
 {
-	local name=$1 mem=$2 image=$3 extra=${4:-} want mod
-	boot "$name" "$mem" -initrd "$image" -append "$CMDLINE"
+	local name=$1 extra=${2:-} want mod
 	want=$((((64 + ${#CMDLINE} % 64) << 1) | 1))
 	mod=$(sed -n 's/^\[LOADER\] Found module: \[\(.*\)\] .*/\1/p' \
 		"$tmp/$name.out")
@@ -118,6 +134,14 @@ expect_boot()
 	else
 		pass "$name"
 	fi
+}
+
+# expect_boot CASE MEM IMAGE [REGEX]: boot IMAGE with the loader under
+# QEMU's own Multiboot, then check_boot.
+expect_boot()
+{
+	boot "$1" "$2" -initrd "$3" -append "$CMDLINE"
+	check_boot "$1" "${4:-}"
 }
 
 # expect_refusal CASE MEM WHY [QEMU ARGS...]: exactly one error line,
@@ -201,8 +225,10 @@ expect_refusal no_long_mode 16M "cpu: no 64-bit long mode support" \
 
 # Without isa-debug-exit (and without COM2) the loader still stops the
 # machine: a triple fault, which -no-reboot turns into QEMU exiting 0.
+saved_exit_dev=$exit_dev
 exit_dev=
 boot no_exit_device 16M -initrd "$tmp/text.img"
+exit_dev=$saved_exit_dev
 if [ "$status" != 0 ]; then
 	fail no_exit_device "QEMU status $status, want 0 (triple fault)"
 elif [ "$(grep -c '^\[LOADER\] error: image: not an ELF file$' \
@@ -212,8 +238,36 @@ else
 	pass no_exit_device
 fi
 
+# GRUB 2 as the boot loader: other addresses, and a command line
+# without the file name in front. Skipped without grub-pc-bin, xorriso
+# and mtools.
+if command -v grub-mkrescue >/dev/null && command -v xorriso >/dev/null &&
+	command -v mformat >/dev/null && [ -d /usr/lib/grub/i386-pc ]; then
+	mkdir -p "$tmp/iso/boot/grub"
+	cp "$LOADER" "$tmp/iso/boot/loader.elf"
+	cp "$TK" "$tmp/iso/boot/kiln.img"
+	cat >"$tmp/iso/boot/grub/grub.cfg" <<EOF
+set timeout=0
+menuentry kiln {
+	multiboot /boot/loader.elf $CMDLINE
+	module /boot/kiln.img
+	boot
+}
+EOF
+	if grub-mkrescue -o "$tmp/grub.iso" "$tmp/iso" >"$tmp/grub.out" 2>&1
+	then
+		boot_raw grub 32M -cdrom "$tmp/grub.iso"
+		check_boot grub
+	else
+		fail grub "grub-mkrescue failed"
+	fi
+else
+	echo "SKIP loader_grub: needs grub-pc-bin, xorriso and mtools"
+fi
+
 # The loader hands over an empty IDT: the test kernel's final ud2 (it
 # runs when there is no exit device) must stop QEMU, not hang it.
+exit_dev=
 boot early_fault_stops 16M -initrd "$TK"
 if [ "$status" != 0 ]; then
 	fail early_fault_stops "QEMU status $status, want 0 (triple fault)"
