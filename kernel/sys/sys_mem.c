@@ -67,3 +67,14 @@ long sys_madvise(const struct sys_args *a)
 
 	return uvm_madvise(addr, len, advice);
 }
+
+long sys_mremap(const struct sys_args *a)
+{
+	uint64_t old = a->arg[0];
+	uint64_t old_len = a->arg[1];
+	uint64_t new_len = a->arg[2];
+	uint32_t flags = (uint32_t)a->arg[3];
+	uint64_t new_addr = a->arg[4];
+
+	return uvm_mremap(old, old_len, new_len, flags, new_addr);
+}

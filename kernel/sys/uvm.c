@@ -137,6 +137,19 @@ static bool window_empty(const struct uvm_region *r)
 	return r->map_lo >= r->map_hi;
 }
 
+static void window_add(struct uvm_region *r, uint64_t lo, uint64_t hi)
+{
+	if (lo >= hi)
+		return;
+	if (window_empty(r)) {
+		r->map_lo = lo;
+		r->map_hi = hi;
+	} else {
+		r->map_lo = MIN(r->map_lo, lo);
+		r->map_hi = MAX(r->map_hi, hi);
+	}
+}
+
 static void clip_window(struct uvm_region *r)
 {
 	r->map_lo = MAX(r->map_lo, r->start);
@@ -285,13 +298,7 @@ static int populate_page(int i, uint64_t va, paddr_t *pa_out)
 		last_fault_oom = true;
 		return err;
 	}
-	if (window_empty(r)) {
-		r->map_lo = va;
-		r->map_hi = va + PAGE_SIZE;
-	} else {
-		r->map_lo = MIN(r->map_lo, va);
-		r->map_hi = MAX(r->map_hi, va + PAGE_SIZE);
-	}
+	window_add(r, va, va + PAGE_SIZE);
 	*pa_out = pa;
 	return 0;
 }
@@ -504,4 +511,116 @@ int uvm_madvise(uint64_t addr, uint64_t len, int advice)
 			free_pages(&regions[i], addr, end);
 	}
 	return range_covered(addr, end) ? 0 : -ENOMEM;
+}
+
+/*
+ * Map the present pages of [lo, hi) (inside a region at src) again at
+ * dst + (va - src), then drop the old mappings: the frames move, nothing
+ * is copied. All or nothing: when a page table cannot be allocated the
+ * new mappings are undone and the old ones stay.
+ */
+static int move_pages(uint64_t src, uint64_t dst, uint64_t lo, uint64_t hi,
+		      uint64_t flags)
+{
+	paddr_t pa;
+
+	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
+		uint64_t pte = vmm_lookup(va);
+
+		if (!(pte & PTE_PRESENT))
+			continue;
+		if (vmm_map_page(dst + (va - src), pte & PTE_ADDR_MASK, flags) <
+		    0) {
+			for (uint64_t v = lo; v < va; v += PAGE_SIZE) {
+				if (vmm_lookup(v) & PTE_PRESENT)
+					vmm_unmap_page(dst + (v - src), &pa);
+			}
+			return -ENOMEM;
+		}
+	}
+	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
+		if (vmm_lookup(va) & PTE_PRESENT)
+			vmm_unmap_page(va, &pa);
+	}
+	return 0;
+}
+
+/* Move the region [old, old + len) (one region) to dst, free. */
+static int move_region(uint64_t old, uint64_t len, uint64_t dst)
+{
+	struct uvm_region r = regions[find_index(old)];
+	uint64_t lo = MAX(r.map_lo, old), hi = MIN(r.map_hi, old + len);
+	int err;
+
+	if ((err = uvm_add_region(dst, dst + len, r.prot, UVM_KIND_ANON)) < 0)
+		return err;
+	err = move_pages(old, dst, lo, hi, uvm_pte_flags(r.prot));
+	if (err < 0) {
+		remove_range(dst, dst + len);
+		return err;
+	}
+	window_add(&regions[find_index(dst)], dst + (lo - old),
+		   dst + (hi - old));
+	remove_range(old, old + len); /* its frames have moved */
+	return 0;
+}
+
+int64_t uvm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
+		   uint32_t flags, uint64_t new_addr)
+{
+	uint64_t old_end, new_end, dst;
+	const struct uvm_region *r;
+	uint32_t prot, kind;
+	int err;
+
+	if ((flags & ~(uint32_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
+	    (old & (PAGE_SIZE - 1)) || new_len == 0 || old_len == 0)
+		return -EINVAL;
+	if (!user_span(old, old_len, &old_end) || new_len > USER_TOP)
+		return -EINVAL;
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	old_len = old_end - old;
+	/* Linux works on one mapping at a time: the range may not span two. */
+	r = uvm_find(old);
+	if (!r || r->end < old_end)
+		return -EFAULT;
+	prot = r->prot;
+	kind = r->kind;
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr & (PAGE_SIZE - 1)) || new_addr < UVM_MIN_ADDR ||
+		    new_addr > USER_TOP - new_len ||
+		    (new_addr < old_end && old < new_addr + new_len))
+			return -EINVAL;
+		if ((err = remove_range(new_addr, new_addr + new_len)) < 0)
+			return err;
+		if (new_len < old_len) {
+			remove_range(old + new_len, old_end);
+			old_len = new_len;
+		}
+		err = move_region(old, old_len, new_addr);
+		if (err == 0 && new_len > old_len)
+			err = uvm_add_region(new_addr + old_len,
+					     new_addr + new_len, prot,
+					     UVM_KIND_ANON);
+		return err < 0 ? err : (int64_t)new_addr;
+	}
+	if (new_len <= old_len) {
+		remove_range(old + new_len, old_end);
+		return (int64_t)old;
+	}
+	/* Grow in place when the pages above are free. */
+	new_end = old + new_len;
+	if (new_end <= USER_TOP && range_free(old_end, new_end))
+		return (err = uvm_add_region(old_end, new_end, prot, kind)) < 0
+			   ? err
+			   : (int64_t)old;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	if (!(dst = pick_address(0, new_len)))
+		return -ENOMEM;
+	if ((err = move_region(old, old_len, dst)) < 0)
+		return err;
+	err = uvm_add_region(dst + old_len, dst + new_len, prot, UVM_KIND_ANON);
+	return err < 0 ? err : (int64_t)dst;
 }

@@ -25,6 +25,10 @@
 #define MAP_ANONYMOUS	    0x20
 #define MAP_FIXED_NOREPLACE 0x100000
 
+/* mremap(2) flags. */
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED   2
+
 /* madvise(2) advice values used here. */
 #define MADV_DONTNEED 4
 #define MADV_FREE     8
@@ -109,6 +113,10 @@ int64_t uvm_mmap(uint64_t hint, uint64_t len, uint32_t prot, uint32_t flags);
 int uvm_munmap(uint64_t addr, uint64_t len);
 int uvm_mprotect(uint64_t addr, uint64_t len, uint32_t prot);
 int uvm_madvise(uint64_t addr, uint64_t len, int advice);
+/* mremap(2) without MREMAP_DONTUNMAP: shrink, grow in place, or (MAYMOVE)
+ * move the frames to a new range; returns the address or -errno. */
+int64_t uvm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
+		   uint32_t flags, uint64_t new_addr);
 
 /* PTE bits for a protection (never W+X unless prot asks for both). */
 uint64_t uvm_pte_flags(uint32_t prot);

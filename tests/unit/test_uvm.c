@@ -400,3 +400,78 @@ TEST(uaccess_strncpy_finds_nul_across_pages)
 	CHECK(strncpy_from_user(s, (char *)(BASE + 2 * P - 8), sizeof s) ==
 	      -EFAULT);
 }
+
+TEST(uvm_mremap_shrinks_in_place)
+{
+	fresh();
+	CHECK(uvm_mmap(BASE, 4 * P, RW, MAP_FIXED) == (int64_t)BASE);
+	for (int i = 0; i < 4; i++)
+		CHECK(uvm_fault(BASE + i * P, UVM_WRITE) == 0);
+	CHECK(uvm_mremap(BASE, 4 * P, P + 1, 0, 0) == (int64_t)BASE);
+	CHECK(frames_live == 2);
+	CHECK(uvm_find(BASE + 2 * P) == NULL);
+}
+
+TEST(uvm_mremap_grows_in_place_when_free)
+{
+	fresh();
+	CHECK(uvm_mmap(BASE, P, RW, MAP_FIXED) == (int64_t)BASE);
+	CHECK(uvm_mremap(BASE, P, 3 * P, 0, 0) == (int64_t)BASE);
+	CHECK(uvm_find(BASE + 2 * P) != NULL);
+	CHECK(uvm_mmap(BASE + 4 * P, P, RW, MAP_FIXED) ==
+	      (int64_t)(BASE + 4 * P));
+	/* Blocked above and not allowed to move. */
+	CHECK(uvm_mremap(BASE, 3 * P, 5 * P, 0, 0) == -ENOMEM);
+}
+
+TEST(uvm_mremap_moves_frames_without_copying)
+{
+	fresh();
+	CHECK(uvm_mmap(BASE, 2 * P, RW, MAP_FIXED) == (int64_t)BASE);
+	CHECK(uvm_mmap(BASE + 2 * P, P, PROT_READ, MAP_FIXED) ==
+	      (int64_t)(BASE + 2 * P));
+	CHECK(copy_to_user((char *)(BASE + P + 10), "moved", 6) == 0);
+	uint64_t pa = vmm_lookup(BASE + P) & PTE_ADDR_MASK;
+	long frames = frames_live;
+	int64_t n = uvm_mremap(BASE, 2 * P, 8 * P, MREMAP_MAYMOVE, 0);
+	CHECK(n > 0 && (uint64_t)n != BASE);
+	CHECK(frames_live == frames);
+	CHECK((vmm_lookup((uint64_t)n + P) & PTE_ADDR_MASK) == pa);
+	char s[8];
+	CHECK(strncpy_from_user(s, (char *)(n + P + 10), sizeof s) == 5);
+	CHECK(strcmp(s, "moved") == 0);
+	CHECK(uvm_find(BASE) == NULL);
+	CHECK(vmm_lookup(BASE + P) == 0 ||
+	      !(vmm_lookup(BASE + P) & PTE_PRESENT));
+	CHECK(uvm_fault((uint64_t)n + 7 * P, UVM_WRITE) == 0);
+	CHECK(uvm_munmap((uint64_t)n, 8 * P) == 0);
+	CHECK(frames_live == frames - 1); /* the moved page and the new one */
+}
+
+TEST(uvm_mremap_fixed_moves_to_the_address)
+{
+	fresh();
+	CHECK(uvm_mmap(BASE, P, RW, MAP_FIXED) == (int64_t)BASE);
+	CHECK(uvm_fault(BASE, UVM_WRITE) == 0);
+	CHECK(uvm_mmap(0x20000000, P, RW, MAP_FIXED) == 0x20000000);
+	CHECK(uvm_mremap(BASE, P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 0x20000000) == 0x20000000);
+	CHECK(vmm_lookup(0x20000000) & PTE_PRESENT);
+	CHECK(uvm_find(0x20000000 + P) != NULL);
+	CHECK(uvm_find(BASE) == NULL);
+}
+
+TEST(uvm_mremap_rejects_bad_arguments)
+{
+	fresh();
+	CHECK(uvm_mmap(BASE, 2 * P, RW, MAP_FIXED) == (int64_t)BASE);
+	CHECK(uvm_mremap(BASE + 1, P, P, 0, 0) == -EINVAL);
+	CHECK(uvm_mremap(BASE, P, 0, 0, 0) == -EINVAL);
+	CHECK(uvm_mremap(BASE, P, P, MREMAP_FIXED, 0x20000000) == -EINVAL);
+	CHECK(uvm_mremap(BASE, P, P, 0x80, 0) == -EINVAL);
+	CHECK(uvm_mremap(BASE, 3 * P, 4 * P, MREMAP_MAYMOVE, 0) == -EFAULT);
+	CHECK(uvm_mremap(0x30000000, P, 2 * P, MREMAP_MAYMOVE, 0) == -EFAULT);
+	/* Overlapping fixed move. */
+	CHECK(uvm_mremap(BASE, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 BASE + P) == -EINVAL);
+}

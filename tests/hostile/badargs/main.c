@@ -111,6 +111,23 @@ static void memory(void)
 	       ((volatile char *)a)[3 * pg + 7] == 0, 1);
 	expect("munmap all", S(munmap, a, 4 * pg, 0, 0, 0, 0), 0);
 
+	/* mremap: grow by moving keeps the data; bad flags refused. */
+	a = S(mmap, 0, 2 * pg, PROT_READ | PROT_WRITE,
+	      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	((volatile char *)a)[pg + 3] = 0x77;
+	expect("mremap odd", S(mremap, a + 1, pg, 2 * pg, 1, 0, 0), -EINVAL_);
+	expect("mremap bad flags", S(mremap, a, pg, 2 * pg, 0x80, 0, 0),
+	       -EINVAL_);
+	long m = S(mremap, a, 2 * pg, 64 * pg, 1 /* MREMAP_MAYMOVE */, 0, 0);
+	expect("mremap grow", m > 0 || m < -4095, 1);
+	if (m > 0 || m < -4095) {
+		expect("mremap kept the data",
+		       ((volatile char *)m)[pg + 3] == 0x77, 1);
+		((volatile char *)m)[63 * pg] = 1;
+		expect("munmap the moved mapping",
+		       S(munmap, m, 64 * pg, 0, 0, 0, 0), 0);
+	}
+
 	b = S(brk, 0, 0, 0, 0, 0, 0);
 	expect("brk grows", S(brk, b + pg, 0, 0, 0, 0, 0), b + pg);
 	((volatile char *)b)[pg - 1] = 1;
