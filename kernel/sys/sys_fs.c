@@ -22,14 +22,13 @@ struct k_stat {
 _Static_assert(sizeof(struct k_stat) == 144, "struct stat");
 
 /*
- * No file system yet: every path names nothing. The path is still copied
- * in, so a bad pointer gets -EFAULT and an overlong one -ENAMETOOLONG,
- * as they would with files.
+ * No file system yet: every path names nothing. The path is still
+ * checked, so a bad pointer gets -EFAULT and an overlong one
+ * -ENAMETOOLONG, as they would with files.
  */
 static long no_such_file(const char __user *path)
 {
-	char buf[PATH_MAX_];
-	long n = strncpy_from_user(buf, path, sizeof buf);
+	long n = strnlen_user(path, PATH_MAX_);
 
 	return n < 0 ? n : -ENOENT;
 }

@@ -108,6 +108,30 @@ long strncpy_from_user(char *dst, const char __user *src, size_t size)
 	return -ENAMETOOLONG;
 }
 
+long strnlen_user(const char __user *s, size_t max)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)s;
+	size_t done = 0;
+	void *kva;
+	int err;
+
+	while (done < max) {
+		size_t c = chunk_len(addr, max - done);
+		size_t len;
+
+		if (addr >= USER_TOP)
+			return -EFAULT;
+		if ((err = uvm_kernel_ptr(addr, UVM_READ, &kva)) < 0)
+			return err;
+		len = strnlen(kva, c);
+		if (len < c)
+			return (long)(done + len);
+		done += c;
+		addr += c;
+	}
+	return -ENAMETOOLONG;
+}
+
 int user_range_ok(const void __user *p, size_t n, bool write)
 {
 	return uvm_check((uint64_t)(uintptr_t)p, n,

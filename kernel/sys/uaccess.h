@@ -19,6 +19,10 @@ int copy_to_user(void __user *dst, const void *src, size_t n);
  * or -EFAULT. */
 long strncpy_from_user(char *dst, const char __user *src, size_t size);
 
+/* Length of a user string without copying it: < max, or -ENAMETOOLONG
+ * when no NUL is found in max bytes, or -EFAULT. */
+long strnlen_user(const char __user *s, size_t max);
+
 /* Whether the range could be read (or written) without copying. */
 int user_range_ok(const void __user *p, size_t n, bool write);
 

@@ -475,3 +475,14 @@ TEST(uvm_mremap_rejects_bad_arguments)
 	CHECK(uvm_mremap(BASE, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED,
 			 BASE + P) == -EINVAL);
 }
+
+TEST(uaccess_strnlen_user_checks_without_copying)
+{
+	fresh();
+	CHECK(uvm_add_region(BASE, BASE + 2 * P, RW, UVM_KIND_ANON) == 0);
+	CHECK(copy_to_user((char *)(BASE + P - 2), "abc", 4) == 0);
+	CHECK(strnlen_user((char *)(BASE + P - 2), 100) == 3);
+	CHECK(strnlen_user((char *)(BASE + P - 2), 3) == -ENAMETOOLONG);
+	CHECK(strnlen_user(NULL, 100) == -EFAULT);
+	CHECK(strnlen_user((char *)0xffffffff80000000ULL, 100) == -EFAULT);
+}
