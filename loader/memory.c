@@ -1,8 +1,8 @@
 /* Memory the kernel must not be copied over, and the search for room for it. */
 #include "loader.h"
 
-/* Frame 0, the loader, the Multiboot structures, 4 modules and their
- * strings: 14 at most. */
+/* Frame 0, the loader, the Multiboot structures and strings, 4 modules
+ * and their names: 15 at most. */
 #define MAX_RESERVED 24
 
 struct range {
