@@ -119,6 +119,12 @@ int elf_check(const void *buf, size_t size, uint64_t addr_lo, uint64_t addr_hi,
 	const struct elf64_ehdr *eh = buf;
 	int err;
 
+	/* A file that does not start like an ELF is "not an ELF", however
+	 * short; one that does but stops early is truncated. */
+	static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
+	for (size_t i = 0; i < 4 && i < size; i++)
+		if (((const unsigned char *)buf)[i] != magic[i])
+			return ELF_ERR_MAGIC;
 	if (size < sizeof(*eh))
 		return ELF_ERR_SHORT;
 	if ((err = check_header(eh, size, flags)) != ELF_OK)
