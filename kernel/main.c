@@ -60,7 +60,8 @@ static void log_boot_summary(void)
 
 void kmain(const struct kiln_boot_info *bi)
 {
-	serial_init();		/* console first: every later step may print */
+	tsc_calibration_start(); /* first: the PIT times the TSC while we boot */
+	serial_init();		/* console: every later step may print */
 	boot_info_copy(bi);	/* before anything reuses booter memory */
 	cpu_init();		/* GDT, TSS, IDT: faults are reported from here */
 	cmdline_init();		/* verbose= applies to everything below */
@@ -69,11 +70,11 @@ void kmain(const struct kiln_boot_info *bi)
 	pmm_release_booter(&boot_info);	/* its stack, GDT, tables: unused now */
 	heap_init();		/* kmalloc; needs the direct map */
 	ksym_init(&boot_info);	/* symbols for backtraces; needs the direct map */
-	acpi_init(&boot_info);	/* MADT, FADT: CPU count, APICs, S5, century */
-	tsc_init();		/* the clock; the APIC timer is measured by it */
-	apic_init();		/* LAPIC + periodic timer, I/O APIC, 8259s off */
-	rtc_init();		/* wall clock; needs the FADT century and TSC */
+	acpi_init(&boot_info);	/* MADT, FADT: CPU count, APICs, S5 */
+	apic_init();		/* LAPIC on, I/O APIC masked, 8259s off */
 	apic_print_mp_info();	/* the MULTIPROCESSOR INFORMATION block */
-	log_boot_summary();	/* memory and boot time */
+	tsc_init();		/* reads the PIT: >= 2 ms since the first line */
+	apic_timer_init();	/* 100 Hz tick, measured against the TSC */
+	log_boot_summary();	/* memory, clock, boot time */
 	exec_start_app(&boot_info, &cmdline); /* ring 3; never returns */
 }

@@ -8,6 +8,8 @@
 
 #define ELF_STT_FUNC 2
 
+static const struct kiln_boot_info *boot_info;
+static bool parsed;
 static const struct elf64_sym *syms;
 static size_t nsyms;
 static const char *strtab;
@@ -52,7 +54,14 @@ static const struct elf64_shdr *find_symtab(const char *img, uint64_t size,
 
 void ksym_init(const struct kiln_boot_info *bi)
 {
-	if (bi->nr_modules == 0 || bi->modules[0].end <= bi->modules[0].start)
+	boot_info = bi;
+}
+
+/* Parsed on the first lookup, in a panic: nothing to pay at boot. */
+static void ksym_parse(const struct kiln_boot_info *bi)
+{
+	parsed = true;
+	if (!bi || bi->nr_modules == 0 || bi->modules[0].end <= bi->modules[0].start)
 		return;
 
 	const char *img = phys_to_virt(bi->modules[0].start);
@@ -70,6 +79,9 @@ void ksym_init(const struct kiln_boot_info *bi)
 const char *ksym_lookup(uint64_t addr, uint64_t *off)
 {
 	const struct elf64_sym *best = NULL;
+
+	if (!parsed)
+		ksym_parse(boot_info);
 
 	for (size_t i = 0; i < nsyms; i++) {
 		const struct elf64_sym *s = &syms[i];

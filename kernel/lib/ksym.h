@@ -6,9 +6,10 @@
 
 struct kiln_boot_info;
 
-/* Find .symtab/.strtab in modules[0] (the image file) through the direct
- * map; every offset is checked against the module's length. Without them
- * (stripped image, no module) lookups fail quietly. Call after vmm_init(). */
+/* Look up symbols in modules[0] (the image file) from now on: the first
+ * lookup finds .symtab/.strtab through the direct map, checking every
+ * offset against the module's length. Without them (stripped image, no
+ * module) lookups fail quietly. Call after vmm_init(); bi must stay. */
 void ksym_init(const struct kiln_boot_info *bi);
 
 /* Name of the function containing addr and the offset into it, or NULL. */

@@ -24,6 +24,7 @@ extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 extern char boot_stack_guard[];
 
 static paddr_t root_pa;
+static bool tables_live; /* CR3 holds root_pa: changes need INVLPG */
 static uint64_t kernel_phys_start, kernel_virt_start;
 static uintptr_t mmio_next = MMIO_BASE;
 
@@ -96,7 +97,8 @@ int vmm_map_page(uintptr_t va, paddr_t pa, uint64_t flags)
 	if (!(pte = walk(va, 0, true, &err)))
 		return err == -EEXIST ? -EINVAL : err;
 	*pte = (pa & PTE_ADDR_MASK) | (flags & ~PTE_ADDR_MASK) | PTE_PRESENT;
-	invlpg(va);
+	if (tables_live)
+		invlpg(va);
 	return 0;
 }
 
@@ -265,6 +267,7 @@ void vmm_init(const struct kiln_boot_info *bi)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
 	write_cr3(root_pa);
+	tables_live = true;
 	mm_phys_window = DIRECT_MAP_BASE;
 
 	/* The guard page's frame is never mapped: give it to the allocator. */

@@ -76,6 +76,7 @@ struct acpi_sdt {
 
 struct acpi_info acpi;
 unsigned int ncpus = 1;
+static paddr_t dsdt_pa;
 
 static uint8_t checksum(const void *p, size_t len)
 {
@@ -197,7 +198,7 @@ static void find_s5(const struct acpi_sdt *dsdt)
 	size_t len = dsdt->length;
 
 	for (size_t pos = SDT_HEADER_SIZE + 1; pos + 4 < len; pos++) {
-		if (memcmp(aml + pos, "_S5_", 4) != 0)
+		if (aml[pos] != '_' || memcmp(aml + pos, "_S5_", 4) != 0)
 			continue;
 		if (aml[pos - 1] != AML_NAME &&
 		    !(aml[pos - 1] == '\\' && aml[pos - 2] == AML_NAME))
@@ -223,12 +224,12 @@ static void parse_fadt(const struct acpi_sdt *fadt)
 	acpi.acpi_enable = field(fadt, FADT_ACPI_ENABLE, 1);
 	acpi.century = field(fadt, FADT_CENTURY, 1);
 
-	paddr_t dsdt_pa = field(fadt, FADT_X_DSDT, 8);
+	/* The DSDT is only read if isa-debug-exit did not end the machine
+	 * (acpi_poweroff): checksumming and scanning kilobytes of AML at
+	 * boot would cost more than the rest of this file under TCG. */
+	dsdt_pa = field(fadt, FADT_X_DSDT, 8);
 	if (!dsdt_pa)
 		dsdt_pa = field(fadt, FADT_DSDT, 4);
-	const struct acpi_sdt *dsdt = map_table(dsdt_pa, "DSDT");
-	if (dsdt)
-		find_s5(dsdt);
 }
 
 /* The RSDT or, from ACPI 2.0 on, the XSDT: a list of table addresses. */
@@ -280,7 +281,12 @@ void acpi_init(const struct kiln_boot_info *bi)
 
 void acpi_poweroff(void)
 {
-	if (!acpi.s5_valid || !acpi.pm1a_cnt)
+	const struct acpi_sdt *dsdt;
+
+	if (!acpi.pm1a_cnt || !(dsdt = map_table(dsdt_pa, "DSDT")))
+		return;
+	find_s5(dsdt);
+	if (!acpi.s5_valid)
 		return;
 	/* Hand the chipset to ACPI first if firmware left it in legacy
 	 * mode (4.8.2.1 and the FADT's SMI_CMD/ACPI_ENABLE). */

@@ -10,8 +10,8 @@ struct acpi_info {
 	uint32_t ioapic_gsi_base;
 	uint16_t pm1a_cnt;	  /* FADT PM1a/b control blocks (I/O ports) */
 	uint16_t pm1b_cnt;
-	uint16_t slp_typa;	  /* \_S5 sleep types from the DSDT */
-	uint16_t slp_typb;
+	uint16_t slp_typa;	  /* \_S5 sleep types from the DSDT, */
+	uint16_t slp_typb;	  /* read by acpi_poweroff() */
 	bool s5_valid;
 	uint32_t smi_cmd;	  /* to switch the chipset into ACPI mode */
 	uint8_t acpi_enable;

@@ -4,6 +4,9 @@
 
 #include <kernel/types.h>
 
+/* Start the periodic APIC_TIMER_HZ tick, measured against the TSC: after
+ * apic_init() and tsc_init(). */
+void apic_timer_init(void);
 /* End of interrupt for the vector in service. */
 void apic_eoi(void);
 /* Read and clear the error status register. */

@@ -26,7 +26,7 @@ struct tss {
 #define GDT_UCODE 0x00affa000000ffffULL /* P, DPL3, code RX, L */
 #define TSS_TYPE_AVAIL 0x9ULL		/* 64-bit TSS, available */
 
-#define IST_STACK_SIZE 8192
+#define IST_STACK_SIZE 4096
 
 static uint64_t gdt[7] __aligned(16);
 static struct tss tss __aligned(16);

@@ -25,8 +25,9 @@ struct rtc_time {
 	unsigned sec, min, hour, day, mon, year, century;
 };
 
+/* Unix time at monotonic 0; read from the CMOS on first use. */
 static uint64_t boot_unix_ns;
-static uint64_t boot_mono_ns;
+static bool rtc_read_done;
 
 static uint8_t cmos_read(uint8_t reg)
 {
@@ -34,7 +35,12 @@ static uint8_t cmos_read(uint8_t reg)
 	return inb(CMOS_DATA);
 }
 
-static void rtc_read_raw(struct rtc_time *t)
+/*
+ * Once UIP reads clear, no update starts for at least 244 us (MC146818
+ * datasheet, "update cycle"): time enough to read every field. The
+ * seconds are read again at the end in case this was slower than that.
+ */
+static bool rtc_read_raw(struct rtc_time *t)
 {
 	for (int i = 0; i < 100000 && (cmos_read(RTC_STATUS_A) & RTC_UIP); i++)
 		cpu_relax();
@@ -45,6 +51,7 @@ static void rtc_read_raw(struct rtc_time *t)
 	t->mon = cmos_read(RTC_MONTH);
 	t->year = cmos_read(RTC_YEAR);
 	t->century = acpi.century ? cmos_read(acpi.century) : 0;
+	return cmos_read(RTC_SECONDS) == t->sec;
 }
 
 static unsigned bcd(unsigned v)
@@ -74,18 +81,12 @@ static uint64_t unix_time(const struct rtc_time *t)
 
 void rtc_init(void)
 {
-	struct rtc_time t, again;
+	struct rtc_time t;
 
-	/* Read until two reads agree: an update may land between fields. */
-	rtc_read_raw(&t);
-	for (int i = 0; i < 5; i++) {
-		rtc_read_raw(&again);
-		if (again.sec == t.sec && again.min == t.min &&
-		    again.hour == t.hour && again.day == t.day)
-			break;
-		t = again;
-	}
-	boot_mono_ns = clock_monotonic_ns();
+	for (int i = 0; i < 5 && !rtc_read_raw(&t); i++)
+		;
+	uint64_t mono = clock_monotonic_ns();
+	rtc_read_done = true;
 
 	uint8_t status = cmos_read(RTC_STATUS_B);
 	bool pm = !(status & RTC_24H) && (t.hour & RTC_HOURS_PM);
@@ -108,12 +109,20 @@ void rtc_init(void)
 		log_warn("RTC: invalid date; the wall clock starts at 1970");
 		return;
 	}
-	boot_unix_ns = unix_time(&t) * NSEC_PER_SEC;
+	boot_unix_ns = unix_time(&t) * NSEC_PER_SEC - mono;
 	log_debug("RTC: %04u-%02u-%02u %02u:%02u:%02u UTC", t.year, t.mon,
 		  t.day, t.hour, t.min, t.sec);
 }
 
+/*
+ * The RTC is read when the wall clock is first asked for, not during
+ * boot: a dozen CMOS accesses and the date arithmetic cost a quarter of a
+ * millisecond under TCG, which most programs never need. The RTC only
+ * counts seconds, so reading it later loses nothing.
+ */
 uint64_t clock_realtime_ns(void)
 {
-	return boot_unix_ns + (clock_monotonic_ns() - boot_mono_ns);
+	if (!rtc_read_done)
+		rtc_init();
+	return boot_unix_ns + clock_monotonic_ns();
 }

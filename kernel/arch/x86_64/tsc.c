@@ -17,8 +17,17 @@
 #define  PORT_B_SPEAKER 0x02
 #define  PORT_B_OUT2 0x20
 
-/* The gate: 2 ms is ~2400 PIT ticks, well inside the few microseconds a
- * port read takes even under TCG, and short for boot time. */
+#define  PIT_CH2_LATCH 0x80 /* counter latch command, channel 2 */
+
+/*
+ * Calibration measures the TSC against the PIT over at least 2 ms (~2400
+ * PIT ticks, against a read error of a tick or two even under TCG). To
+ * keep that out of boot time, tsc_calibration_start() sets channel 2
+ * counting down from 0xffff (55 ms) early in kmain() and tsc_init() reads
+ * it much later, waiting only for what is left of the 2 ms. When the count
+ * ran out in between (a slow machine), a plain 2 ms gate is timed instead.
+ */
+#define PIT_MIN_TICKS 2386 /* 2 ms */
 #define PIT_GATE_US 2000
 #define PIT_SPIN_MAX 50000000
 
@@ -27,6 +36,8 @@
 
 static uint64_t hz;
 static uint64_t tsc_base;
+static uint64_t cal_tsc; /* rdtsc when channel 2 started, 0 if not */
+static uint8_t cal_port_b;
 static uint64_t ns_mult; /* ns = ticks * ns_mult >> 32 */
 
 /* Exact frequency where the CPU or the hypervisor states it. */
@@ -50,6 +61,11 @@ static uint64_t hz_from_cpuid(void)
 	return 0;
 }
 
+static uint64_t plausible_hz(uint64_t f)
+{
+	return f >= 100000000ULL && f <= 20000000000ULL ? f : 0;
+}
+
 /* Count TSC ticks while PIT channel 2 counts down a fixed interval. */
 static uint64_t hz_from_pit(void)
 {
@@ -68,17 +84,62 @@ static uint64_t hz_from_pit(void)
 	t1 = rdtsc();
 	outb(PORT_B, saved);
 
-	uint64_t f = (t1 - t0) * (1000000 / PIT_GATE_US);
 	/* No PIT (reads as 0xff: OUT2 "set" at once) or a stuck one. */
-	if (spins >= PIT_SPIN_MAX || f < 100000000ULL || f > 20000000000ULL)
+	if (spins >= PIT_SPIN_MAX)
 		return 0;
-	return f;
+	return plausible_hz((t1 - t0) * (1000000 / PIT_GATE_US));
+}
+
+void tsc_calibration_start(void)
+{
+	cal_port_b = inb(PORT_B);
+	outb(PORT_B, (cal_port_b & ~PORT_B_SPEAKER) | PORT_B_GATE2);
+	outb(PIT_CMD, PIT_CH2_MODE0);
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
+	cal_tsc = rdtsc();
+}
+
+static uint16_t pit_ch2_read(void)
+{
+	outb(PIT_CMD, PIT_CH2_LATCH);
+	uint16_t lo = inb(PIT_CH2);
+	return lo | (uint16_t)inb(PIT_CH2) << 8;
+}
+
+/* Finish what tsc_calibration_start() began; 0 when it cannot. */
+static uint64_t hz_from_running_pit(void)
+{
+	uint64_t t = 0;
+	uint16_t elapsed = 0;
+
+	if (!cal_tsc)
+		return 0;
+	for (int spins = 0; spins < PIT_SPIN_MAX; spins++) {
+		t = rdtsc();
+		uint16_t count = pit_ch2_read();
+		/* OUT2 high now: the count had run out (or no PIT answers
+		 * and the port reads 0xff), so the read says nothing. */
+		if (inb(PORT_B) & PORT_B_OUT2) {
+			elapsed = 0;
+			break;
+		}
+		elapsed = 0xffff - count;
+		if (elapsed >= PIT_MIN_TICKS)
+			break;
+	}
+	outb(PORT_B, cal_port_b);
+	if (elapsed < PIT_MIN_TICKS)
+		return 0;
+	return plausible_hz((t - cal_tsc) * PIT_HZ / elapsed);
 }
 
 void tsc_init(void)
 {
 	tsc_base = rdtsc();
 	hz = hz_from_cpuid();
+	if (!hz)
+		hz = hz_from_running_pit();
 	if (!hz)
 		hz = hz_from_pit();
 	if (!hz) {

@@ -145,9 +145,12 @@ __noreturn void arch_enter_user(uint64_t rip, uint64_t rsp);
 /* Interrupt controller and timer (arch/x86_64/apic.c, tsc.c). */
 struct kiln_boot_info;
 void acpi_init(const struct kiln_boot_info *bi); /* MADT, FADT; sets ncpus */
-void apic_init(void);		      /* xAPIC (or x2APIC), I/O APIC, timer */
+void apic_init(void);		      /* xAPIC (or x2APIC), I/O APIC masked */
+void tsc_calibration_start(void);     /* first in kmain: starts the PIT */
 void tsc_init(void);		      /* calibrate against the PIT */
-void rtc_init(void);		      /* CLOCK_REALTIME from the CMOS RTC */
+/* CLOCK_REALTIME from the CMOS RTC; clock_realtime_ns() calls it on
+ * first use, so boot does not pay for it. */
+void rtc_init(void);
 
 /*
  * Hooks the trap code calls into the syscall layer (kernel/sys/):
