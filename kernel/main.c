@@ -60,21 +60,22 @@ static void log_boot_summary(void)
 
 void kmain(const struct kiln_boot_info *bi)
 {
-	tsc_calibration_start(); /* first: the PIT times the TSC while we boot */
-	serial_init();		/* console: every later step may print */
-	boot_info_copy(bi);	/* before anything reuses booter memory */
-	cpu_init();		/* GDT, TSS, IDT: faults are reported from here */
-	cmdline_init();		/* verbose= applies to everything below */
-	pmm_init(&boot_info);	/* frames; before anything allocates */
-	vmm_init(&boot_info);	/* own page tables + direct map; needs pmm */
-	pmm_release_booter(&boot_info);	/* its stack, GDT, tables: unused now */
-	heap_init();		/* kmalloc; needs the direct map */
-	ksym_init(&boot_info);	/* symbols for backtraces; needs the direct map */
-	acpi_init(&boot_info);	/* MADT, FADT: CPU count, APICs, S5 */
-	apic_init();		/* LAPIC on, I/O APIC masked, 8259s off */
-	apic_print_mp_info();	/* the MULTIPROCESSOR INFORMATION block */
-	tsc_init();		/* reads the PIT: >= 2 ms since the first line */
-	apic_timer_init();	/* 100 Hz tick, measured against the TSC */
-	log_boot_summary();	/* memory, clock, boot time */
-	exec_start_app(&boot_info, &cmdline); /* ring 3; never returns */
+	tsc_calibration_start();	/* PIT times the TSC while we boot */
+	serial_init();			/* console for every step below */
+	boot_info_copy(bi);		/* before booter memory is reused */
+	cpu_init();			/* GDT, TSS, IDT: faults reported */
+	cmdline_init();			/* verbose= counts from here on */
+	pmm_init(&boot_info);		/* frames, before any allocation */
+	vmm_init(&boot_info);		/* own tables, direct map, W^X */
+	pmm_release_booter(&boot_info); /* its tables, stack: unused now */
+	heap_init();			/* kmalloc, over the direct map */
+	ksym_init(&boot_info);		/* symbols for panic backtraces */
+	acpi_init(&boot_info);		/* MADT, FADT: CPUs, APICs, S5 */
+	apic_init();			/* LAPIC on, I/O APIC, 8259s off */
+	apic_print_mp_info();		/* MULTIPROCESSOR INFORMATION */
+	tsc_init();			/* reads the PIT, >= 2 ms on */
+	apic_timer_init();		/* 100 Hz tick, timed by the TSC */
+	log_boot_summary();		/* memory, clock, boot time */
+
+	exec_start_app(&boot_info, &cmdline); /* ring 3, never returns */
 }

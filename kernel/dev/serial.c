@@ -5,19 +5,19 @@
 #include "dev/serial.h"
 
 /* Register offsets from the port base (PC16550D datasheet, table 2). */
-#define UART_THR 0 /* transmit holding (DLAB=0) */
-#define UART_DLL 0 /* divisor latch low (DLAB=1) */
-#define UART_IER 1 /* interrupt enable (DLAB=0) */
-#define UART_DLM 1 /* divisor latch high (DLAB=1) */
-#define UART_FCR 2 /* FIFO control */
-#define UART_LCR 3 /* line control */
-#define  UART_LCR_8N1 0x03
-#define  UART_LCR_DLAB 0x80
-#define UART_MCR 4 /* modem control */
-#define  UART_MCR_DTR_RTS 0x03
-#define UART_LSR 5 /* line status */
-#define  UART_LSR_THRE 0x20 /* transmit holding register empty */
-#define UART_SCR 7 /* scratch */
+#define UART_THR	 0 /* transmit holding (DLAB=0) */
+#define UART_DLL	 0 /* divisor latch low (DLAB=1) */
+#define UART_IER	 1 /* interrupt enable (DLAB=0) */
+#define UART_DLM	 1 /* divisor latch high (DLAB=1) */
+#define UART_FCR	 2 /* FIFO control */
+#define UART_LCR	 3 /* line control */
+#define UART_LCR_8N1	 0x03
+#define UART_LCR_DLAB	 0x80
+#define UART_MCR	 4 /* modem control */
+#define UART_MCR_DTR_RTS 0x03
+#define UART_LSR	 5    /* line status */
+#define UART_LSR_THRE	 0x20 /* transmit holding register empty */
+#define UART_SCR	 7    /* scratch */
 
 #define COM1_PORT 0x3f8
 #define COM2_PORT KILN_CTL_COM_PORT

@@ -61,7 +61,8 @@ void ksym_init(const struct kiln_boot_info *bi)
 static void ksym_parse(const struct kiln_boot_info *bi)
 {
 	parsed = true;
-	if (!bi || bi->nr_modules == 0 || bi->modules[0].end <= bi->modules[0].start)
+	if (!bi || bi->nr_modules == 0 ||
+	    bi->modules[0].end <= bi->modules[0].start)
 		return;
 
 	const char *img = phys_to_virt(bi->modules[0].start);
@@ -95,7 +96,7 @@ const char *ksym_lookup(uint64_t addr, uint64_t *off)
 	}
 	if (!best || best->st_name >= strtab_size ||
 	    strnlen(strtab + best->st_name, strtab_size - best->st_name) ==
-		    strtab_size - best->st_name)
+		strtab_size - best->st_name)
 		return NULL;
 	*off = addr - best->st_value;
 	return strtab + best->st_name;

@@ -72,8 +72,8 @@ int log_get_level(void)
 static void vlog(const char *lvlname, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	int n = snprintf(line, sizeof line, "[%u][%s] ", this_cpu()->id,
-			 lvlname);
+	int n =
+	    snprintf(line, sizeof line, "[%u][%s] ", this_cpu()->id, lvlname);
 	size_t len = MIN((size_t)n, sizeof line - 1);
 
 	n = vsnprintf(line + len, sizeof line - len, fmt, ap);

@@ -96,8 +96,8 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	panic_line("kernel panic: %s (cpu %u, thread %s)", msg,
-		   this_cpu()->id, thread_name());
+	panic_line("kernel panic: %s (cpu %u, thread %s)", msg, this_cpu()->id,
+		   thread_name());
 	panic_backtrace(0, (uint64_t)__builtin_frame_address(0));
 	machine_exit(KILN_EXIT_PANIC);
 }

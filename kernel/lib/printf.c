@@ -40,8 +40,8 @@ static void emit_str(struct out *o, const struct spec *sp, const char *s,
 		pad(o, ' ', fill);
 }
 
-static void emit_num(struct out *o, const struct spec *sp, uint64_t v,
-		     bool neg, unsigned base, bool upper)
+static void emit_num(struct out *o, const struct spec *sp, uint64_t v, bool neg,
+		     unsigned base, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -89,7 +89,7 @@ static void emit_num(struct out *o, const struct spec *sp, uint64_t v,
 /* Parses flags, width and precision; returns the first unparsed char. */
 static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 {
-	*sp = (struct spec){ .prec = -1 };
+	*sp = (struct spec){.prec = -1};
 	for (;; f++) {
 		if (*f == '-')
 			sp->left = true;
@@ -150,7 +150,7 @@ static const char *parse_length(const char *f, int *lmod)
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	va_list args;
 
 	va_copy(args, ap);
@@ -180,7 +180,9 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			u = lmod ? va_arg(args, uint64_t)
 				 : va_arg(args, unsigned int);
 			emit_num(&o, &sp, u, false,
-				 *f == 'u' ? 10 : *f == 'o' ? 8 : 16,
+				 *f == 'u'   ? 10
+				 : *f == 'o' ? 8
+					     : 16,
 				 *f == 'X');
 			break;
 		case 'p':

@@ -14,9 +14,9 @@
 
 #define HEAP_MAGIC_USED 0x6b696c6eU /* "klin" */
 #define HEAP_MAGIC_FREE 0x66726565U /* "free" */
-#define CLASS_LARGE 0xffffU
-#define MIN_SHIFT 5 /* 32-byte blocks */
-#define NCLASSES 8  /* 32 .. 4096 */
+#define CLASS_LARGE	0xffffU
+#define MIN_SHIFT	5 /* 32-byte blocks */
+#define NCLASSES	8 /* 32 .. 4096 */
 
 struct block_header {
 	uint32_t magic;
@@ -49,8 +49,8 @@ static bool refill(unsigned cls)
 	size_t sz = class_size(cls);
 	for (size_t off = 0; off + sz <= PAGE_SIZE; off += sz) {
 		struct free_block *b = (struct free_block *)(page + off);
-		b->h = (struct block_header){ HEAP_MAGIC_FREE, (uint16_t)cls,
-					      0, 0 };
+		b->h =
+		    (struct block_header){HEAP_MAGIC_FREE, (uint16_t)cls, 0, 0};
 		b->next = free_list[cls];
 		free_list[cls] = b;
 	}
@@ -59,14 +59,14 @@ static bool refill(unsigned cls)
 
 static void *alloc_large(size_t size)
 {
-	size_t npages = (size + sizeof(struct block_header) + PAGE_SIZE - 1) /
-			PAGE_SIZE;
+	size_t npages =
+	    (size + sizeof(struct block_header) + PAGE_SIZE - 1) / PAGE_SIZE;
 	paddr_t pa = pmm_alloc_pages(npages);
 
 	if (!pa)
 		return NULL;
 	struct block_header *h = phys_to_virt(pa);
-	*h = (struct block_header){ HEAP_MAGIC_USED, CLASS_LARGE, 0, npages };
+	*h = (struct block_header){HEAP_MAGIC_USED, CLASS_LARGE, 0, npages};
 	return h + 1;
 }
 

@@ -27,7 +27,8 @@ static size_t nframes;
 static size_t nwords;
 static size_t free_frames;
 static size_t total_frames;
-static size_t next_word; /* next-fit start, so early frames come from low memory */
+static size_t
+    next_word; /* next-fit start, so early frames come from low memory */
 
 /* Never handed out: frame 0, the kernel, the modules, the bitmap. */
 static struct range reserved[3 + KILN_BOOT_MAX_MODULES];
@@ -102,10 +103,9 @@ static paddr_t place_bitmap(const struct kiln_boot_info *bi, size_t size)
 			continue;
 		hi = MIN(hi, 0x100000000ULL);
 		for (unsigned c = 0; c <= nreserved + 1; c++) {
-			paddr_t s = c == 0 ? lo
-				    : c <= nreserved
-					    ? reserved[c - 1].end
-					    : bi->booter_phys_end;
+			paddr_t s = c == 0	     ? lo
+				    : c <= nreserved ? reserved[c - 1].end
+						     : bi->booter_phys_end;
 			s = ALIGN_UP(MAX(s, lo), PAGE_SIZE);
 			if (s < hi && hi - s >= size &&
 			    !overlaps_reserved(s, s + size, bi))
@@ -119,8 +119,7 @@ static void reserve(paddr_t start, paddr_t end)
 {
 	if (end > start)
 		reserved[nreserved++] = (struct range){
-			ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)
-		};
+		    ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)};
 }
 
 static size_t count_free(void)
@@ -163,7 +162,8 @@ void pmm_init(const struct kiln_boot_info *bi)
 		const struct kiln_boot_mmap_entry *m = &bi->mmap[i];
 		if (m->type == KILN_MEM_USABLE)
 			mark(ALIGN_UP(m->base, PAGE_SIZE) / PAGE_SIZE,
-			     ALIGN_DOWN(m->base + m->len, PAGE_SIZE) / PAGE_SIZE,
+			     ALIGN_DOWN(m->base + m->len, PAGE_SIZE) /
+				 PAGE_SIZE,
 			     true);
 	}
 	/* Anything else the map says about a frame wins over "usable". */
@@ -175,8 +175,8 @@ void pmm_init(const struct kiln_boot_info *bi)
 			     false);
 	}
 	for (unsigned i = 0; i < nreserved; i++)
-		mark(reserved[i].start / PAGE_SIZE,
-		     reserved[i].end / PAGE_SIZE, false);
+		mark(reserved[i].start / PAGE_SIZE, reserved[i].end / PAGE_SIZE,
+		     false);
 	mark(ALIGN_DOWN(bi->booter_phys_start, PAGE_SIZE) / PAGE_SIZE,
 	     ALIGN_UP(bi->booter_phys_end, PAGE_SIZE) / PAGE_SIZE, false);
 
@@ -202,8 +202,8 @@ void pmm_release_booter(const struct kiln_boot_info *bi)
 			    pa + PAGE_SIZE <= m->base + m->len)
 				usable = true;
 		}
-		if (!usable || overlaps_reserved(pa, pa + PAGE_SIZE,
-						 &only_usable))
+		if (!usable ||
+		    overlaps_reserved(pa, pa + PAGE_SIZE, &only_usable))
 			continue;
 		mark(pa / PAGE_SIZE, pa / PAGE_SIZE + 1, true);
 		free_frames++;

@@ -13,9 +13,9 @@
  * the page table. One address space: the application's low half and the
  * kernel's high half share the root.
  */
-#define LEVELS 4
-#define ENTRIES 512
-#define LARGE_PAGE (2ULL << 20) /* a level-1 (PD) entry with PTE_HUGE */
+#define LEVELS	       4
+#define ENTRIES	       512
+#define LARGE_PAGE     (2ULL << 20) /* a level-1 (PD) entry with PTE_HUGE */
 #define DIRECT_MAP_MAX (MMIO_BASE - DIRECT_MAP_BASE)
 
 /* Sections of the kernel image (kernel.ld), each page aligned. */
@@ -221,8 +221,7 @@ static void map_direct(paddr_t start, paddr_t end)
 	}
 }
 
-static void map_kernel_range(const char *start, const char *end,
-			     uint64_t flags)
+static void map_kernel_range(const char *start, const char *end, uint64_t flags)
 {
 	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end;
 	     va += PAGE_SIZE) {
@@ -240,7 +239,7 @@ void vmm_init(const struct kiln_boot_info *bi)
 	kernel_virt_start = bi->kernel_virt_start;
 	if (kernel_virt_start != (uintptr_t)__kernel_start ||
 	    bi->kernel_phys_end - kernel_phys_start <
-		    (uintptr_t)(__kernel_end - __kernel_start))
+		(uintptr_t)(__kernel_end - __kernel_start))
 		panic("vmm: booter placed the kernel at %#lx, linked at %p",
 		      kernel_virt_start, __kernel_start);
 

@@ -80,8 +80,8 @@ TEST(kmalloc_blocks_of_many_sizes_do_not_overlap)
 
 	srand(1);
 	for (int i = 0; i < NBLOCKS; i++) {
-		len[i] = (size_t)(rand() % 3 == 0 ? rand() % 20000
-						  : rand() % 600);
+		len[i] =
+		    (size_t)(rand() % 3 == 0 ? rand() % 20000 : rand() % 600);
 		blk[i] = kmalloc(len[i]);
 		CHECK(blk[i] != NULL);
 		memset(blk[i], i & 0xff, len[i]);

@@ -9,21 +9,21 @@
 #include "unit.h"
 
 /* RAM as QEMU -m 2M shows it: 0-0x9fc00 and 1 MiB-0x1e0000 usable. */
-#define RAM_SIZE 0x200000UL
+#define RAM_SIZE     0x200000UL
 #define KERNEL_START 0x172000UL
-#define KERNEL_END 0x197000UL
+#define KERNEL_END   0x197000UL
 #define MODULE_START 0x119000UL
-#define MODULE_END 0x171600UL
+#define MODULE_END   0x171600UL
 #define BOOTER_START 0x100000UL
-#define BOOTER_END 0x118000UL
+#define BOOTER_END   0x118000UL
 
 static unsigned char *ram;
 static struct kiln_boot_info bi;
 
 static void add_mem(uint64_t base, uint64_t len, uint32_t type)
 {
-	bi.mmap[bi.nr_mmap++] = (struct kiln_boot_mmap_entry){ base, len, type,
-							       0 };
+	bi.mmap[bi.nr_mmap++] =
+	    (struct kiln_boot_mmap_entry){base, len, type, 0};
 }
 
 /* A fresh allocator over a dirty fake RAM laid out like -m 2M. */
@@ -40,7 +40,7 @@ static void setup(void)
 	add_mem(0x100000, 0xe0000, KILN_MEM_USABLE);
 	add_mem(0x1e0000, 0x20000, KILN_MEM_RESERVED);
 	bi.nr_modules = 1;
-	bi.modules[0] = (struct kiln_boot_module){ MODULE_START, MODULE_END };
+	bi.modules[0] = (struct kiln_boot_module){MODULE_START, MODULE_END};
 	bi.kernel_phys_start = KERNEL_START;
 	bi.kernel_phys_end = KERNEL_END;
 	bi.booter_phys_start = BOOTER_START;
@@ -192,8 +192,8 @@ TEST(pmm_release_booter_adds_its_frames)
 	setup();
 	size_t before = pmm_free_count();
 	pmm_release_booter(&bi);
-	CHECK(pmm_free_count() == before + (BOOTER_END - BOOTER_START) /
-						    PAGE_SIZE);
+	CHECK(pmm_free_count() ==
+	      before + (BOOTER_END - BOOTER_START) / PAGE_SIZE);
 	CHECK(pmm_total_count() == pmm_free_count());
 	int booter = 0;
 	paddr_t pa;
@@ -219,8 +219,8 @@ TEST(pmm_ignores_partial_frames_and_overlapping_reservations)
 {
 	setup();
 	memset(&bi, 0, sizeof bi);
-	add_mem(0x1800, 0x3000, KILN_MEM_USABLE);    /* frames 2, 3 whole */
-	add_mem(0x10000, 0x10000, KILN_MEM_USABLE);  /* 0x10-0x1f */
+	add_mem(0x1800, 0x3000, KILN_MEM_USABLE);   /* frames 2, 3 whole */
+	add_mem(0x10000, 0x10000, KILN_MEM_USABLE); /* 0x10-0x1f */
 	add_mem(0x18800, 0x100, KILN_MEM_ACPI_NVS); /* takes frame 0x18 */
 	pmm_init(&bi);
 	size_t n = drain(frames, RAM_SIZE / PAGE_SIZE, allowed);

@@ -14,14 +14,14 @@
  * sections 5.2.5 (RSDP), 5.2.6 (header), 5.2.9 (FADT), 5.2.12 (MADT).
  */
 
-#define ACPI_TABLE_MAX (1U << 20) /* sanity bound for any one table */
+#define ACPI_TABLE_MAX	(1U << 20) /* sanity bound for any one table */
 #define SDT_HEADER_SIZE 36
 
 struct acpi_rsdp {
 	char signature[8]; /* "RSD PTR " */
 	uint8_t checksum;  /* first 20 bytes */
 	char oem_id[6];
-	uint8_t revision;  /* 0: ACPI 1.0, 2+: has the fields below */
+	uint8_t revision; /* 0: ACPI 1.0, 2+: has the fields below */
 	uint32_t rsdt;
 	uint32_t length;
 	uint64_t xsdt;
@@ -42,36 +42,36 @@ struct acpi_sdt {
 } __packed;
 
 /* MADT (5.2.12): local APIC address at 36, flags at 40, entries from 44. */
-#define MADT_LAPIC_ADDR 36
-#define MADT_ENTRIES 44
-#define MADT_LAPIC 0	      /* processor local APIC */
-#define MADT_IOAPIC 1
+#define MADT_LAPIC_ADDR	    36
+#define MADT_ENTRIES	    44
+#define MADT_LAPIC	    0 /* processor local APIC */
+#define MADT_IOAPIC	    1
 #define MADT_LAPIC_OVERRIDE 5 /* 64-bit local APIC address */
-#define MADT_X2APIC 9	      /* processor local x2APIC */
-#define MADT_CPU_ENABLED 1
+#define MADT_X2APIC	    9 /* processor local x2APIC */
+#define MADT_CPU_ENABLED    1
 
 /* FADT (5.2.9) field offsets. */
-#define FADT_DSDT 40
-#define FADT_SMI_CMD 48
+#define FADT_DSDT	 40
+#define FADT_SMI_CMD	 48
 #define FADT_ACPI_ENABLE 52
-#define FADT_PM1A_CNT 64
-#define FADT_PM1B_CNT 68
-#define FADT_CENTURY 108
-#define FADT_X_DSDT 140
+#define FADT_PM1A_CNT	 64
+#define FADT_PM1B_CNT	 68
+#define FADT_CENTURY	 108
+#define FADT_X_DSDT	 140
 
 /* PM1 control register bits (4.8.3.2.1). */
-#define PM1_SCI_EN (1U << 0)
+#define PM1_SCI_EN	  (1U << 0)
 #define PM1_SLP_TYP_SHIFT 10
-#define PM1_SLP_TYP_MASK (7U << 10)
-#define PM1_SLP_EN (1U << 13)
+#define PM1_SLP_TYP_MASK  (7U << 10)
+#define PM1_SLP_EN	  (1U << 13)
 
 /* AML opcodes (20.2) used by the \_S5 scan. */
-#define AML_ZERO 0x00
-#define AML_ONE 0x01
-#define AML_NAME 0x08
-#define AML_BYTE 0x0a
-#define AML_WORD 0x0b
-#define AML_DWORD 0x0c
+#define AML_ZERO    0x00
+#define AML_ONE	    0x01
+#define AML_NAME    0x08
+#define AML_BYTE    0x0a
+#define AML_WORD    0x0b
+#define AML_DWORD   0x0c
 #define AML_PACKAGE 0x12
 
 struct acpi_info acpi;
@@ -176,7 +176,9 @@ static bool aml_int(const uint8_t *aml, size_t len, size_t *i, uint16_t *v)
 	case AML_BYTE:
 	case AML_WORD:
 	case AML_DWORD: {
-		size_t n = aml[*i] == AML_BYTE ? 1 : aml[*i] == AML_WORD ? 2 : 4;
+		size_t n = aml[*i] == AML_BYTE	 ? 1
+			   : aml[*i] == AML_WORD ? 2
+						 : 4;
 		if (len - *i <= n)
 			return false;
 		*v = aml[*i + 1];
@@ -236,7 +238,7 @@ static void parse_fadt(const struct acpi_sdt *fadt)
 static const struct acpi_sdt *map_root(paddr_t rsdp_pa, unsigned *entry_size)
 {
 	const struct acpi_rsdp *rsdp =
-		vmm_map_phys(rsdp_pa, sizeof *rsdp, PTE_NX);
+	    vmm_map_phys(rsdp_pa, sizeof *rsdp, PTE_NX);
 
 	if (!rsdp || memcmp(rsdp->signature, "RSD PTR ", 8) != 0 ||
 	    checksum(rsdp, 20) != 0) {
@@ -260,7 +262,8 @@ void acpi_init(const struct kiln_boot_info *bi)
 	const struct acpi_sdt *root;
 
 	if (!bi->rsdp || !(root = map_root(bi->rsdp, &esize))) {
-		log_warn("ACPI: no tables; assuming one CPU, no ACPI power-off");
+		log_warn(
+		    "ACPI: no tables; assuming one CPU, no ACPI power-off");
 		return;
 	}
 	uint32_t n = (root->length - SDT_HEADER_SIZE) / esize;
@@ -293,15 +296,15 @@ void acpi_poweroff(void)
 	if (!(inw(acpi.pm1a_cnt) & PM1_SCI_EN) && acpi.smi_cmd &&
 	    acpi.acpi_enable) {
 		outb(acpi.smi_cmd, acpi.acpi_enable);
-		for (int i = 0; i < 1000000 && !(inw(acpi.pm1a_cnt) & PM1_SCI_EN);
-		     i++)
+		for (int i = 0;
+		     i < 1000000 && !(inw(acpi.pm1a_cnt) & PM1_SCI_EN); i++)
 			cpu_relax();
 	}
-	outw(acpi.pm1a_cnt,
-	     (inw(acpi.pm1a_cnt) & ~PM1_SLP_TYP_MASK) |
-		     (acpi.slp_typa << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN);
+	outw(acpi.pm1a_cnt, (inw(acpi.pm1a_cnt) & ~PM1_SLP_TYP_MASK) |
+				(acpi.slp_typa << PM1_SLP_TYP_SHIFT) |
+				PM1_SLP_EN);
 	if (acpi.pm1b_cnt)
-		outw(acpi.pm1b_cnt,
-		     (inw(acpi.pm1b_cnt) & ~PM1_SLP_TYP_MASK) |
-			     (acpi.slp_typb << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN);
+		outw(acpi.pm1b_cnt, (inw(acpi.pm1b_cnt) & ~PM1_SLP_TYP_MASK) |
+					(acpi.slp_typb << PM1_SLP_TYP_SHIFT) |
+					PM1_SLP_EN);
 }

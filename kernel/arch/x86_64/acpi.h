@@ -5,17 +5,17 @@
 #include <kernel/types.h>
 
 struct acpi_info {
-	paddr_t lapic_pa;	  /* MADT local APIC address, 0 if no MADT */
-	paddr_t ioapic_pa;	  /* first I/O APIC, 0 if none */
+	paddr_t lapic_pa;  /* MADT local APIC address, 0 if no MADT */
+	paddr_t ioapic_pa; /* first I/O APIC, 0 if none */
 	uint32_t ioapic_gsi_base;
-	uint16_t pm1a_cnt;	  /* FADT PM1a/b control blocks (I/O ports) */
+	uint16_t pm1a_cnt; /* FADT PM1a/b control blocks (I/O ports) */
 	uint16_t pm1b_cnt;
-	uint16_t slp_typa;	  /* \_S5 sleep types from the DSDT, */
-	uint16_t slp_typb;	  /* read by acpi_poweroff() */
+	uint16_t slp_typa; /* \_S5 sleep types from the DSDT, */
+	uint16_t slp_typb; /* read by acpi_poweroff() */
 	bool s5_valid;
-	uint32_t smi_cmd;	  /* to switch the chipset into ACPI mode */
+	uint32_t smi_cmd; /* to switch the chipset into ACPI mode */
 	uint8_t acpi_enable;
-	uint8_t century;	  /* CMOS register of the century, 0 if none */
+	uint8_t century; /* CMOS register of the century, 0 if none */
 };
 
 extern struct acpi_info acpi;

@@ -10,47 +10,47 @@
 #include "arch/x86_64/trap.h"
 
 /* IA32_APIC_BASE (Intel SDM Vol. 3A, 11.4.4). */
-#define APIC_BASE_X2APIC (1ULL << 10)
-#define APIC_BASE_ENABLE (1ULL << 11)
+#define APIC_BASE_X2APIC    (1ULL << 10)
+#define APIC_BASE_ENABLE    (1ULL << 11)
 #define APIC_BASE_ADDR_MASK 0x000ffffffffff000ULL
 
 /* Local APIC registers, xAPIC MMIO offsets (SDM Vol. 3A, table 11-1); in
  * x2APIC mode register r is MSR 0x800 + r/16 (table 11-6). */
-#define LAPIC_REG_ID 0x020
-#define LAPIC_REG_TPR 0x080
-#define LAPIC_REG_EOI 0x0b0
-#define LAPIC_REG_SVR 0x0f0
-#define  LAPIC_SVR_ENABLE (1U << 8)
-#define LAPIC_REG_ESR 0x280
-#define LAPIC_REG_LVT_TIMER 0x320
-#define  LAPIC_TIMER_PERIODIC (1U << 17)
-#define LAPIC_REG_LVT_LINT0 0x350
-#define LAPIC_REG_LVT_LINT1 0x360
-#define  LAPIC_LVT_NMI (4U << 8)
-#define  LAPIC_LVT_MASKED (1U << 16)
-#define LAPIC_REG_LVT_ERROR 0x370
+#define LAPIC_REG_ID	     0x020
+#define LAPIC_REG_TPR	     0x080
+#define LAPIC_REG_EOI	     0x0b0
+#define LAPIC_REG_SVR	     0x0f0
+#define LAPIC_SVR_ENABLE     (1U << 8)
+#define LAPIC_REG_ESR	     0x280
+#define LAPIC_REG_LVT_TIMER  0x320
+#define LAPIC_TIMER_PERIODIC (1U << 17)
+#define LAPIC_REG_LVT_LINT0  0x350
+#define LAPIC_REG_LVT_LINT1  0x360
+#define LAPIC_LVT_NMI	     (4U << 8)
+#define LAPIC_LVT_MASKED     (1U << 16)
+#define LAPIC_REG_LVT_ERROR  0x370
 #define LAPIC_REG_TIMER_INIT 0x380
-#define LAPIC_REG_TIMER_CUR 0x390
-#define LAPIC_REG_TIMER_DIV 0x3e0
-#define  LAPIC_TIMER_DIV16 0x3
-#define X2APIC_MSR_BASE 0x800
+#define LAPIC_REG_TIMER_CUR  0x390
+#define LAPIC_REG_TIMER_DIV  0x3e0
+#define LAPIC_TIMER_DIV16    0x3
+#define X2APIC_MSR_BASE	     0x800
 
 /* I/O APIC (82093AA datasheet, 3.0): index/data window. */
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WIN 0x10
-#define IOAPIC_REG_VER 0x01
+#define IOAPIC_REGSEL	  0x00
+#define IOAPIC_WIN	  0x10
+#define IOAPIC_REG_VER	  0x01
 #define IOAPIC_REG_REDTBL 0x10 /* two 32-bit registers per entry */
-#define  IOAPIC_MASKED (1U << 16)
+#define IOAPIC_MASKED	  (1U << 16)
 
 /* 8259A PICs (8259A datasheet: ICW1-ICW4, then OCW1 as the mask). */
-#define PIC1_CMD 0x20
+#define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
+#define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
 
 /* How long the timer is measured against the TSC: both ends are read
  * the same way, so 100 us gives its rate within 0.1%. */
-#define TIMER_CAL_US 100
+#define TIMER_CAL_US	     100
 #define TIMER_FALLBACK_COUNT 625000 /* 1 GHz bus / 16 / 100 Hz (QEMU) */
 
 static volatile uint32_t *lapic_mmio;
@@ -139,7 +139,8 @@ static uint32_t timer_calibrate(void)
 	uint32_t counted = c0 - c1;
 	lapic_write(LAPIC_REG_TIMER_INIT, 0);
 
-	uint64_t per_tick = (uint64_t)counted * (hz / APIC_TIMER_HZ) / (t1 - t0);
+	uint64_t per_tick =
+	    (uint64_t)counted * (hz / APIC_TIMER_HZ) / (t1 - t0);
 	if (per_tick == 0 || per_tick > UINT32_MAX) {
 		log_warn("APIC timer: implausible rate, assuming QEMU's");
 		return TIMER_FALLBACK_COUNT;
@@ -154,15 +155,17 @@ void apic_init(void)
 	pic_disable();
 	x2apic = cpu_has.x2apic;
 	if (x2apic) {
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+		wrmsr(MSR_APIC_BASE,
+		      base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	} else {
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-		lapic_mmio = vmm_map_mmio(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
+		lapic_mmio =
+		    vmm_map_mmio(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
 		if (!lapic_mmio)
 			panic("apic: cannot map the local APIC");
 	}
-	this_cpu()->apic_id = x2apic ? lapic_read(LAPIC_REG_ID)
-				     : lapic_read(LAPIC_REG_ID) >> 24;
+	this_cpu()->apic_id =
+	    x2apic ? lapic_read(LAPIC_REG_ID) : lapic_read(LAPIC_REG_ID) >> 24;
 
 	lapic_write(LAPIC_REG_TPR, 0);
 	lapic_write(LAPIC_REG_LVT_LINT0, LAPIC_LVT_MASKED);

@@ -5,14 +5,14 @@
 #include "arch/x86_64/x86.h"
 
 /* CPUID feature bits (Intel SDM Vol. 2A, CPUID, tables 3-10, 3-11, 3-8). */
-#define CPUID1_ECX_X2APIC (1U << 21)
-#define CPUID1_ECX_TSC_DEADLINE (1U << 24)
-#define CPUID1_ECX_XSAVE (1U << 26)
-#define CPUID1_ECX_AVX (1U << 28)
-#define CPUID1_ECX_RDRAND (1U << 30)
-#define CPUID7_EBX_FSGSBASE (1U << 0)
-#define CPUID7_EBX_SMEP (1U << 7)
-#define CPUID7_EBX_RDSEED (1U << 18)
+#define CPUID1_ECX_X2APIC		(1U << 21)
+#define CPUID1_ECX_TSC_DEADLINE		(1U << 24)
+#define CPUID1_ECX_XSAVE		(1U << 26)
+#define CPUID1_ECX_AVX			(1U << 28)
+#define CPUID1_ECX_RDRAND		(1U << 30)
+#define CPUID7_EBX_FSGSBASE		(1U << 0)
+#define CPUID7_EBX_SMEP			(1U << 7)
+#define CPUID7_EBX_RDSEED		(1U << 18)
 #define CPUID80000007_EDX_INVARIANT_TSC (1U << 8)
 
 #define MXCSR_DEFAULT 0x1f80 /* all SIMD exceptions masked, round nearest */
@@ -22,7 +22,7 @@ extern char syscall_entry[];
 extern char boot_stack_top[];
 
 struct cpu_features cpu_has;
-struct cpu cpu0 = { .self = &cpu0, .thread_name = "boot" };
+struct cpu cpu0 = {.self = &cpu0, .thread_name = "boot"};
 static bool has_smep;
 
 struct cpu *this_cpu(void)
@@ -62,8 +62,8 @@ static void detect_features(void)
 	if (cpu_has.xsave && (r1.ecx & CPUID1_ECX_AVX))
 		cpu_has.avx = cpuid(0xd, 0).eax & XCR0_AVX;
 	if (cpuid(0x80000000, 0).eax >= 0x80000007)
-		cpu_has.invariant_tsc = cpuid(0x80000007, 0).edx &
-					CPUID80000007_EDX_INVARIANT_TSC;
+		cpu_has.invariant_tsc =
+		    cpuid(0x80000007, 0).edx & CPUID80000007_EDX_INVARIANT_TSC;
 }
 
 /*
@@ -99,8 +99,8 @@ static void fpu_init(void)
 static void syscall_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)(SEL_UDATA - 8) << 48) |
-				((uint64_t)SEL_KCODE << 32));
+	wrmsr(MSR_STAR,
+	      ((uint64_t)(SEL_UDATA - 8) << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
 }

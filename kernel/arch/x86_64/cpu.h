@@ -6,9 +6,9 @@
 
 /* Interrupt stack table slots (TSS.IST1..3) for the exceptions that must
  * not trust the current stack. */
-#define IST_DF 1
+#define IST_DF	1
 #define IST_NMI 2
-#define IST_MC 3
+#define IST_MC	3
 
 extern struct cpu cpu0; /* the boot CPU */
 

@@ -20,11 +20,11 @@ struct tss {
  * present, DPL, type and L bits matter. Order fixed by SYSCALL/SYSRET, see
  * the SEL_* selectors in kernel/arch.h.
  */
-#define GDT_KCODE 0x00af9a000000ffffULL /* P, DPL0, code RX, L */
-#define GDT_KDATA 0x00cf92000000ffffULL /* P, DPL0, data RW */
-#define GDT_UDATA 0x00cff2000000ffffULL /* P, DPL3, data RW */
-#define GDT_UCODE 0x00affa000000ffffULL /* P, DPL3, code RX, L */
-#define TSS_TYPE_AVAIL 0x9ULL		/* 64-bit TSS, available */
+#define GDT_KCODE      0x00af9a000000ffffULL /* P, DPL0, code RX, L */
+#define GDT_KDATA      0x00cf92000000ffffULL /* P, DPL0, data RW */
+#define GDT_UDATA      0x00cff2000000ffffULL /* P, DPL3, data RW */
+#define GDT_UCODE      0x00affa000000ffffULL /* P, DPL3, code RX, L */
+#define TSS_TYPE_AVAIL 0x9ULL		     /* 64-bit TSS, available */
 
 #define IST_STACK_SIZE 4096
 
@@ -57,7 +57,7 @@ static void set_tss_desc(uint64_t *d, uint64_t base, uint32_t limit)
 
 void gdt_init(struct cpu *c)
 {
-	struct desc_ptr gdtr = { sizeof gdt - 1, (uint64_t)gdt };
+	struct desc_ptr gdtr = {sizeof gdt - 1, (uint64_t)gdt};
 
 	tss.rsp[0] = c->kstack_top;
 	tss.ist[IST_DF - 1] = ist_top(0, c);

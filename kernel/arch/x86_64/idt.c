@@ -16,7 +16,7 @@ struct idt_gate {
 	uint32_t reserved;
 } __packed;
 
-#define GATE_INTR 0x8e	    /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTR      0x8e /* present, DPL 0, 64-bit interrupt gate */
 #define GATE_INTR_USER 0xee /* same, DPL 3: reachable by INT n from ring 3 */
 #define TRAP_STUB_SIZE 16
 
@@ -27,18 +27,18 @@ static void set_gate(unsigned vec, uint8_t type, uint8_t ist)
 	uint64_t off = (uint64_t)(trap_stubs + vec * TRAP_STUB_SIZE);
 
 	idt[vec] = (struct idt_gate){
-		.offset_lo = off & 0xffff,
-		.selector = SEL_KCODE,
-		.ist = ist,
-		.type = type,
-		.offset_mid = (off >> 16) & 0xffff,
-		.offset_hi = off >> 32,
+	    .offset_lo = off & 0xffff,
+	    .selector = SEL_KCODE,
+	    .ist = ist,
+	    .type = type,
+	    .offset_mid = (off >> 16) & 0xffff,
+	    .offset_hi = off >> 32,
 	};
 }
 
 void idt_init(void)
 {
-	struct desc_ptr idtr = { sizeof idt - 1, (uint64_t)idt };
+	struct desc_ptr idtr = {sizeof idt - 1, (uint64_t)idt};
 
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, GATE_INTR, 0);

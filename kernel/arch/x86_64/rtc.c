@@ -6,20 +6,20 @@
 #include "arch/x86_64/acpi.h"
 
 /* MC146818 registers (datasheet; the same on every PC chipset). */
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
-#define RTC_SECONDS 0x00
-#define RTC_MINUTES 0x02
-#define RTC_HOURS 0x04
-#define  RTC_HOURS_PM 0x80 /* 12-hour mode */
-#define RTC_DAY 0x07
-#define RTC_MONTH 0x08
-#define RTC_YEAR 0x09
+#define CMOS_INDEX   0x70
+#define CMOS_DATA    0x71
+#define RTC_SECONDS  0x00
+#define RTC_MINUTES  0x02
+#define RTC_HOURS    0x04
+#define RTC_HOURS_PM 0x80 /* 12-hour mode */
+#define RTC_DAY	     0x07
+#define RTC_MONTH    0x08
+#define RTC_YEAR     0x09
 #define RTC_STATUS_A 0x0a
-#define  RTC_UIP 0x80 /* update in progress: fields are changing */
+#define RTC_UIP	     0x80 /* update in progress: fields are changing */
 #define RTC_STATUS_B 0x0b
-#define  RTC_24H 0x02
-#define  RTC_BINARY 0x04
+#define RTC_24H	     0x02
+#define RTC_BINARY   0x04
 
 struct rtc_time {
 	unsigned sec, min, hour, day, mon, year, century;
@@ -67,9 +67,8 @@ static bool leap(unsigned y)
 /* Seconds since 1970-01-01 00:00 UTC; the RTC keeps UTC on a VM. */
 static uint64_t unix_time(const struct rtc_time *t)
 {
-	static const uint16_t days_before[12] = { 0,   31,  59,  90,
-						  120, 151, 181, 212,
-						  243, 273, 304, 334 };
+	static const uint16_t days_before[12] = {0,   31,  59,	90,  120, 151,
+						 181, 212, 243, 273, 304, 334};
 	uint64_t days = 0;
 
 	for (unsigned y = 1970; y < t->year; y++)

@@ -5,30 +5,30 @@
 #include <kernel/arch.h>
 
 /* Exception vectors (Intel SDM Vol. 3A, 6.15). */
-#define VEC_DE 0
-#define VEC_DB 1
+#define VEC_DE	0
+#define VEC_DB	1
 #define VEC_NMI 2
-#define VEC_BP 3
-#define VEC_OF 4
-#define VEC_BR 5
-#define VEC_UD 6
-#define VEC_NM 7
-#define VEC_DF 8
-#define VEC_TS 10
-#define VEC_NP 11
-#define VEC_SS 12
-#define VEC_GP 13
-#define VEC_PF 14
-#define VEC_MF 16
-#define VEC_AC 17
-#define VEC_MC 18
-#define VEC_XM 19
+#define VEC_BP	3
+#define VEC_OF	4
+#define VEC_BR	5
+#define VEC_UD	6
+#define VEC_NM	7
+#define VEC_DF	8
+#define VEC_TS	10
+#define VEC_NP	11
+#define VEC_SS	12
+#define VEC_GP	13
+#define VEC_PF	14
+#define VEC_MF	16
+#define VEC_AC	17
+#define VEC_MC	18
+#define VEC_XM	19
 
 /* Interrupt vectors the kernel assigns. */
-#define VEC_TIMER 32	   /* LAPIC timer */
-#define VEC_PIC_BASE 0xe0  /* 8259s, remapped and masked: only spurious */
+#define VEC_TIMER      32   /* LAPIC timer */
+#define VEC_PIC_BASE   0xe0 /* 8259s, remapped and masked: only spurious */
 #define VEC_APIC_ERROR 0xfe
-#define VEC_SPURIOUS 0xff
+#define VEC_SPURIOUS   0xff
 
 /* Called by entry.S with the saved frame. */
 void trap_dispatch(struct trapframe *tf);

@@ -8,16 +8,16 @@
 
 /* 8254 PIT (Intel 82C54 datasheet): channel 2's gate and output are
  * wired to port 0x61 bits 0 and 5 on every PC since the AT. */
-#define PIT_HZ 1193182
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
-#define  PIT_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
-#define PORT_B 0x61
-#define  PORT_B_GATE2 0x01
-#define  PORT_B_SPEAKER 0x02
-#define  PORT_B_OUT2 0x20
+#define PIT_HZ	       1193182
+#define PIT_CH2	       0x42
+#define PIT_CMD	       0x43
+#define PIT_CH2_MODE0  0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
+#define PORT_B	       0x61
+#define PORT_B_GATE2   0x01
+#define PORT_B_SPEAKER 0x02
+#define PORT_B_OUT2    0x20
 
-#define  PIT_CH2_LATCH 0x80 /* counter latch command, channel 2 */
+#define PIT_CH2_LATCH 0x80 /* counter latch command, channel 2 */
 
 /*
  * Calibration measures the TSC against the PIT over at least 2 ms (~2400
@@ -28,11 +28,11 @@
  * ran out in between (a slow machine), a plain 2 ms gate is timed instead.
  */
 #define PIT_MIN_TICKS 2386 /* 2 ms */
-#define PIT_GATE_US 2000
-#define PIT_SPIN_MAX 50000000
+#define PIT_GATE_US   2000
+#define PIT_SPIN_MAX  50000000
 
-#define CPUID_HYPERVISOR (1U << 31)   /* CPUID.1:ECX */
-#define CPUID_HV_TIMING 0x40000010U /* EAX: TSC kHz, where offered */
+#define CPUID_HYPERVISOR (1U << 31)  /* CPUID.1:ECX */
+#define CPUID_HV_TIMING	 0x40000010U /* EAX: TSC kHz, where offered */
 
 static uint64_t hz;
 static uint64_t tsc_base;

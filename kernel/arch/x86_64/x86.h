@@ -12,11 +12,11 @@
 #define CR0_WP (1ULL << 16) /* ring 0 honours read-only pages */
 
 /* CR4 (Intel SDM Vol. 3A, 2.5) */
-#define CR4_OSFXSR (1ULL << 9)	   /* FXSAVE/FXRSTOR and SSE */
+#define CR4_OSFXSR     (1ULL << 9)  /* FXSAVE/FXRSTOR and SSE */
 #define CR4_OSXMMEXCPT (1ULL << 10) /* SIMD exceptions as #XM */
-#define CR4_FSGSBASE (1ULL << 16)   /* RDFSBASE & co. in ring 3 */
-#define CR4_OSXSAVE (1ULL << 18)    /* XSAVE and XGETBV */
-#define CR4_SMEP (1ULL << 20)	   /* ring 0 may not execute user pages */
+#define CR4_FSGSBASE   (1ULL << 16) /* RDFSBASE & co. in ring 3 */
+#define CR4_OSXSAVE    (1ULL << 18) /* XSAVE and XGETBV */
+#define CR4_SMEP       (1ULL << 20) /* ring 0 may not execute user pages */
 
 /* XCR0 state components (Intel SDM Vol. 1, 13.3) */
 #define XCR0_X87 (1ULL << 0)
