@@ -243,9 +243,9 @@ static int run(const struct run_opts *o)
 	char *loader = NULL, *status_path = NULL;
 	int rc = -1, fd;
 
-	if (check_image(o->image) < 0 ||
-	    find_lib_file("loader.elf", &loader) < 0 ||
-	    run_kernel_cmdline(o, &cmdline) < 0)
+	/* The user's input first, then what kiln brings. */
+	if (check_image(o->image) < 0 || run_kernel_cmdline(o, &cmdline) < 0 ||
+	    find_lib_file("loader.elf", &loader) < 0)
 		goto out;
 	status_path = xasprintf("%s/kiln-status.XXXXXX", tmp_dir());
 	if (o->dry_run) {
