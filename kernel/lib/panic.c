@@ -15,24 +15,21 @@
 static int panic_depth;
 
 /*
- * Every panic path starts here. A panic inside the panic (say the
- * backtrace faults) is reported in one line and exits; a third level
- * takes the exit port directly, which cannot fault.
+ * Every panic path starts here; true for a panic inside the panic (say the
+ * backtrace faulted), which the caller reports in one line before exiting.
+ * A third level takes the exit port directly, which cannot fault.
  */
-static void panic_begin(void)
+static bool panic_begin(void)
 {
 	irq_disable();
 	console_break_lock();
 	int depth = __atomic_fetch_add(&panic_depth, 1, __ATOMIC_SEQ_CST);
-	if (depth == 1) {
-		panic_line("nested panic; exiting");
-		machine_exit(KILN_EXIT_PANIC);
-	}
 	if (depth > 1) {
 		outl(KILN_EXIT_PORT, KILN_EXIT_PANIC & 0x7f);
 		for (;;)
 			__asm__ volatile("cli; hlt");
 	}
+	return depth == 1;
 }
 
 /* A frame pointer we may follow: aligned, inside the kernel half and
@@ -92,10 +89,14 @@ void panic(const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	panic_begin();
+	bool nested = panic_begin();
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (nested) {
+		panic_line("nested panic: %s", msg);
+		machine_exit(KILN_EXIT_PANIC);
+	}
 	panic_line("kernel panic: %s (cpu %u, thread %s)", msg, this_cpu()->id,
 		   thread_name());
 	panic_backtrace(0, (uint64_t)__builtin_frame_address(0));
@@ -106,7 +107,11 @@ void panic_trap(const struct trapframe *tf, uint64_t cr2)
 {
 	const char *name = trap_name(tf->vector);
 
-	panic_begin();
+	if (panic_begin()) {
+		panic_line("nested panic: %s at rip %#lx, cr2 %#lx",
+			   name ? name : "interrupt", tf->rip, cr2);
+		machine_exit(KILN_EXIT_PANIC);
+	}
 	panic_line("kernel panic: %s (vector %lu), error %#lx, rip %#lx, "
 		   "cr2 %#lx, cpu %u, thread %s",
 		   name ? name : "unexpected interrupt", tf->vector, tf->error,
