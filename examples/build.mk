@@ -20,6 +20,7 @@ endef
 
 $(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
 
+all: examples
 examples: $(EXAMPLE_IMGS)
 
 .PHONY: examples
