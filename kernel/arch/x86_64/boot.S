@@ -16,6 +16,7 @@ _start:
 	cld
 	leaq	boot_stack_top(%rip), %rsp
 	leaq	cpu0(%rip), %rax
+	movq	%rax, (%rax)		/* cpu0.self, read as %gs:0 */
 	movq	%rax, %rdx
 	shrq	$32, %rdx
 	movl	$MSR_GS_BASE, %ecx

@@ -22,7 +22,7 @@ extern char syscall_entry[];
 extern char boot_stack_top[];
 
 struct cpu_features cpu_has;
-struct cpu cpu0 = {.self = &cpu0, .thread_name = "boot"};
+struct cpu cpu0; /* in .bss: boot.S sets .self before kmain() */
 static bool has_smep;
 
 struct cpu *this_cpu(void)
@@ -62,8 +62,8 @@ static void detect_features(void)
 	if (cpu_has.xsave && (r1.ecx & CPUID1_ECX_AVX))
 		cpu_has.avx = cpuid(0xd, 0).eax & XCR0_AVX;
 	if (cpuid(0x80000000, 0).eax >= 0x80000007)
-		cpu_has.invariant_tsc =
-		    cpuid(0x80000007, 0).edx & CPUID80000007_EDX_INVARIANT_TSC;
+		cpu_has.invariant_tsc = cpuid(0x80000007, 0).edx &
+					CPUID80000007_EDX_INVARIANT_TSC;
 }
 
 /*
@@ -110,6 +110,7 @@ void cpu_init(void)
 	struct cpu *c = &cpu0;
 
 	detect_features();
+	c->thread_name = "boot";
 	c->kstack_top = (uint64_t)boot_stack_top;
 	gdt_init(c);
 	idt_init();
