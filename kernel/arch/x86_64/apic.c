@@ -140,7 +140,7 @@ static uint32_t timer_calibrate(void)
 	lapic_write(LAPIC_REG_TIMER_INIT, 0);
 
 	uint64_t per_tick =
-	    (uint64_t)counted * (hz / APIC_TIMER_HZ) / (t1 - t0);
+		(uint64_t)counted * (hz / APIC_TIMER_HZ) / (t1 - t0);
 	if (per_tick == 0 || per_tick > UINT32_MAX) {
 		log_warn("APIC timer: implausible rate, assuming QEMU's");
 		return TIMER_FALLBACK_COUNT;
@@ -154,18 +154,20 @@ void apic_init(void)
 
 	pic_disable();
 	x2apic = cpu_has.x2apic;
+	/* Disabled -> xAPIC -> x2APIC: the only legal order (SDM Vol. 3A,
+	 * 11.12.5, figure 11-27). */
+	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	if (x2apic) {
 		wrmsr(MSR_APIC_BASE,
 		      base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	} else {
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 		lapic_mmio =
-		    vmm_map_mmio(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
+			vmm_map_mmio(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
 		if (!lapic_mmio)
 			panic("apic: cannot map the local APIC");
 	}
-	this_cpu()->apic_id =
-	    x2apic ? lapic_read(LAPIC_REG_ID) : lapic_read(LAPIC_REG_ID) >> 24;
+	this_cpu()->apic_id = x2apic ? lapic_read(LAPIC_REG_ID)
+				     : lapic_read(LAPIC_REG_ID) >> 24;
 
 	lapic_write(LAPIC_REG_TPR, 0);
 	lapic_write(LAPIC_REG_LVT_LINT0, LAPIC_LVT_MASKED);

@@ -16,6 +16,21 @@
 #define CPUID80000007_EDX_INVARIANT_TSC (1U << 8)
 
 #define MXCSR_DEFAULT 0x1f80 /* all SIMD exceptions masked, round nearest */
+#define FCW_DEFAULT   0x037f /* x87: all masked, 64-bit precision, nearest */
+
+/* FXSAVE area (SDM Vol. 1, 10.5.1, table 10-2); only the control words
+ * are non-zero in the state we load. */
+static struct {
+	uint16_t fcw;
+	uint16_t fsw;
+	uint8_t ftw; /* abridged: 0 = all registers empty */
+	uint8_t reserved;
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t regs[480];
+} fxstate __aligned(16);
+_Static_assert(sizeof(fxstate) == 512, "FXSAVE area layout");
 
 /* The syscall entry point (kernel/sys/entry.S). */
 extern char syscall_entry[];
@@ -87,8 +102,13 @@ static void fpu_init(void)
 	if (cpu_has.xsave)
 		xsetbv(0, XCR0_X87 | XCR0_SSE | (cpu_has.avx ? XCR0_AVX : 0));
 
-	uint32_t mxcsr = MXCSR_DEFAULT;
-	__asm__ volatile("fninit; ldmxcsr %0" ::"m"(mxcsr));
+	/* The application's first x87/SSE state, as Linux starts a process:
+	 * FCW 0x37f (FNINIT's), MXCSR 0x1f80, registers zero. Loaded with
+	 * FXRSTOR rather than FNINIT/LDMXCSR: x87 and SSE instructions need
+	 * not be emulable at ring 0 under every hypervisor (PVM). */
+	fxstate.fcw = FCW_DEFAULT;
+	fxstate.mxcsr = MXCSR_DEFAULT;
+	__asm__ volatile("fxrstor %0" ::"m"(fxstate));
 }
 
 /*
