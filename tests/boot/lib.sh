@@ -25,6 +25,15 @@ kill_tree()
 	done
 }
 
+# stop_bounded: for an INT/TERM trap: kills the run_bounded command in
+# progress (timeout(1) runs it in a process group of its own, which a ^C
+# at the terminal does not reach).
+stop_bounded()
+{
+	[ -n "${RUN_BOUNDED_PID:-}" ] && kill_tree "$RUN_BOUNDED_PID"
+	exit 130
+}
+
 # run_bounded SECS OUT STDIN CMD...: runs CMD under timeout(1) in the
 # background with stdout and stderr in OUT and stdin from /dev/null (STDIN
 # "null") or closed (STDIN "none"); returns its status, 124 on timeout.
@@ -42,6 +51,7 @@ run_bounded()
 		timeout -k 5 "$secs" "$@" >"$out" 2>&1 </dev/null &
 	fi
 	pid=$!
+	RUN_BOUNDED_PID=$pid
 	while kill -0 "$pid" 2>/dev/null; do
 		for p in $(descendants "$pid"); do
 			case " $seen " in
@@ -62,6 +72,7 @@ run_bounded()
 	done
 	wait "$pid"
 	rc=$?
+	RUN_BOUNDED_PID=""
 	for p in $seen; do
 		if [ "$(cat /proc/"${p%%:*}"/comm 2>/dev/null)" = "${p#*:}" ]; then
 			echo "kiln-test: ${p#*:} (pid ${p%%:*}) outlived its parent; killed" >>"$out"

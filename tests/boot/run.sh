@@ -136,10 +136,11 @@ parse_expect()
 # (result line, then the output tail on failure) to $OUT/NAME/report.
 run_test()
 {
-	local dir=$1 name=$2 work=$OUT/$2 why rc s srcfile
+	local dir=$1 name=$2 work=$OUT/$2 why rc srcfile f
 	rm -rf "$work"
 	mkdir -p "$work"
 	exec >"$work/report.tmp" 2>&1
+	trap stop_bounded INT TERM
 	if ! parse_expect "$dir/expect" >"$work/expect.err"; then
 		echo "FAIL $name: $(cat "$work/expect.err")"
 		mv "$work/report.tmp" "$work/report"
@@ -163,8 +164,7 @@ run_test()
 			why="compile failed: $(grep -m1 -E 'error|undefined' "$work/cc.log")"
 		elif ! "$KILN" pack "${pack_flags[@]}" "$work/prog" \
 			-o "$work/prog.img" >"$work/pack.log" 2>&1; then
-			s=$?
-			why="kiln pack exited $s: $(head -n 1 "$work/pack.log")"
+			why="kiln pack failed: $(head -n 1 "$work/pack.log")"
 		else
 			if [ "$have_args" = 1 ]; then
 				run_bounded "$timeout" "$work/output" "$stdin" \

@@ -21,6 +21,7 @@ WORK=$BUILD/tests/lua
 LUA=$WORK/lua
 MUSL_GCC=${MUSL_GCC:-musl-gcc}
 . tests/boot/lib.sh
+trap stop_bounded INT TERM
 mkdir -p "$SRC" "$WORK"
 
 # fetch: the unpacked source tree into $SRC (prints its path), or returns 1
