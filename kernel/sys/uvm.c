@@ -559,8 +559,9 @@ static int move_region(uint64_t old, uint64_t len, uint64_t dst)
 		remove_range(dst, dst + len);
 		return err;
 	}
-	window_add(&regions[find_index(dst)], dst + (lo - old),
-		   dst + (hi - old));
+	if (lo < hi) /* an untouched region has an empty window */
+		window_add(&regions[find_index(dst)], dst + (lo - old),
+			   dst + (hi - old));
 	remove_range(old, old + len); /* its frames have moved */
 	return 0;
 }
@@ -613,8 +614,8 @@ int64_t uvm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
 	new_end = old + new_len;
 	if (new_end <= USER_TOP && range_free(old_end, new_end))
 		return (err = uvm_add_region(old_end, new_end, prot, kind)) < 0
-			   ? err
-			   : (int64_t)old;
+			       ? err
+			       : (int64_t)old;
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	if (!(dst = pick_address(0, new_len)))

@@ -486,3 +486,17 @@ TEST(uaccess_strnlen_user_checks_without_copying)
 	CHECK(strnlen_user(NULL, 100) == -EFAULT);
 	CHECK(strnlen_user((char *)0xffffffff80000000ULL, 100) == -EFAULT);
 }
+
+TEST(uvm_mremap_of_untouched_region_keeps_window_small)
+{
+	fresh();
+	/* Moving down an untouched mapping must not leave a window that
+	 * spans the address space (every later walk would take forever). */
+	CHECK(uvm_mmap(0x30000000, P, RW, MAP_FIXED) == 0x30000000);
+	CHECK(uvm_mremap(0x30000000, P, P, MREMAP_MAYMOVE | MREMAP_FIXED,
+			 0x20000000) == 0x20000000);
+	const struct uvm_region *r = uvm_find(0x20000000);
+	CHECK(r != NULL);
+	CHECK(r->map_lo >= r->map_hi ||
+	      (r->map_lo >= r->start && r->map_hi <= r->end));
+}
