@@ -1,8 +1,7 @@
 /* Interrupt and exception entry: 256 stubs, the common path, trap_return. */
 
 #define MSR_GS_BASE 0xc0000101
-/* Offsets in struct trapframe (kernel/arch.h); trap.c checks them. */
-#define TF_CS 0x90	/* from the frame's start */
+/* sizeof(struct trapframe) (kernel/arch.h); trap.c checks it. */
 #define TF_SIZE 0xb0
 #define HW_CS 24	/* cs above the stub's vector and error words */
 
@@ -19,7 +18,7 @@
 trap_stubs:
 	.set vec, 0
 	.rept 256
-	.balign 16
+	.org	trap_stubs + vec * 16, 0xcc	/* fails if a stub outgrew 16 */
 	.if !(vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30)
 	pushq	$0
 	.endif

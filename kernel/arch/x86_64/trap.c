@@ -10,8 +10,10 @@
 
 /* entry.S and user.S hard-code these. */
 _Static_assert(sizeof(struct trapframe) == 0xb0, "TF_SIZE in entry.S");
-_Static_assert(__builtin_offsetof(struct trapframe, cs) == 0x90,
-	       "TF_CS in entry.S");
+_Static_assert(__builtin_offsetof(struct trapframe, cs) -
+			       __builtin_offsetof(struct trapframe, vector) ==
+		       24,
+	       "HW_CS in entry.S");
 _Static_assert(__builtin_offsetof(struct cpu, kstack_top) == CPU_OFF_KSTACK_TOP,
 	       "struct cpu layout");
 _Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_OFF_USER_RSP,
@@ -29,27 +31,27 @@ _Static_assert(__builtin_offsetof(struct cpu, user_rsp) == CPU_OFF_USER_RSP,
 #define SIGSEGV 11
 
 static const char *const exception_names[32] = {
-    [VEC_DE] = "#DE divide error",
-    [VEC_DB] = "#DB debug",
-    [VEC_NMI] = "NMI",
-    [VEC_BP] = "#BP breakpoint",
-    [VEC_OF] = "#OF overflow",
-    [VEC_BR] = "#BR bound range exceeded",
-    [VEC_UD] = "#UD invalid opcode",
-    [VEC_NM] = "#NM device not available",
-    [VEC_DF] = "#DF double fault",
-    [9] = "coprocessor segment overrun",
-    [VEC_TS] = "#TS invalid TSS",
-    [VEC_NP] = "#NP segment not present",
-    [VEC_SS] = "#SS stack-segment fault",
-    [VEC_GP] = "#GP general protection",
-    [VEC_PF] = "#PF page fault",
-    [VEC_MF] = "#MF x87 floating-point error",
-    [VEC_AC] = "#AC alignment check",
-    [VEC_MC] = "#MC machine check",
-    [VEC_XM] = "#XM SIMD floating-point error",
-    [20] = "#VE virtualization exception",
-    [21] = "#CP control protection",
+	[VEC_DE] = "#DE divide error",
+	[VEC_DB] = "#DB debug",
+	[VEC_NMI] = "NMI",
+	[VEC_BP] = "#BP breakpoint",
+	[VEC_OF] = "#OF overflow",
+	[VEC_BR] = "#BR bound range exceeded",
+	[VEC_UD] = "#UD invalid opcode",
+	[VEC_NM] = "#NM device not available",
+	[VEC_DF] = "#DF double fault",
+	[9] = "coprocessor segment overrun",
+	[VEC_TS] = "#TS invalid TSS",
+	[VEC_NP] = "#NP segment not present",
+	[VEC_SS] = "#SS stack-segment fault",
+	[VEC_GP] = "#GP general protection",
+	[VEC_PF] = "#PF page fault",
+	[VEC_MF] = "#MF x87 floating-point error",
+	[VEC_AC] = "#AC alignment check",
+	[VEC_MC] = "#MC machine check",
+	[VEC_XM] = "#XM SIMD floating-point error",
+	[20] = "#VE virtualization exception",
+	[21] = "#CP control protection",
 };
 
 const char *trap_name(unsigned vector)
@@ -121,7 +123,7 @@ static void exception(struct trapframe *tf)
 		 * copies its memory. The kernel never executes user pages
 		 * (SMEP where offered), and reserved bits are a kernel bug. */
 		bool kernel_exec =
-		    !trap_from_user(tf) && (tf->error & PF_INSTR);
+			!trap_from_user(tf) && (tf->error & PF_INSTR);
 		if (cr2 < USER_TOP && !kernel_exec && !(tf->error & PF_RSVD) &&
 		    user_page_fault(cr2, tf->error) == 0)
 			return;
