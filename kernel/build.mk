@@ -50,8 +50,13 @@ $(KERNEL_COLD_OBJS): KERNEL_PRIV_CFLAGS += -Os
 
 all: $(BUILD)/kernel.elf
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
+# kernel.dbg.elf keeps the DWARF for gdb; kernel.elf, which kiln packs into
+# every image, keeps only .symtab/.strtab (panic backtraces need them).
+$(BUILD)/kernel.dbg.elf: $(KERNEL_OBJS) kernel/kernel.ld
 	$(Q)$(CC) $(KERNEL_LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.dbg.elf
+	$(Q)$(OBJCOPY) --strip-debug $< $@
 
 $(BUILD)/kernel/%.o: kernel/%.c
 	@mkdir -p $(@D)
