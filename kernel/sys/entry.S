@@ -53,6 +53,10 @@ syscall_entry:
 	movq	%rax, TF_RAX(%rsp)
 
 	/*
+	 * sysretq can only give back RCX = RIP and R11 = RFLAGS: a frame
+	 * changed otherwise (a signal handler starting, rt_sigreturn) leaves
+	 * through iretq, which restores every register.
+	 *
 	 * SYSRET with a non-canonical RCX raises #GP in ring 0 on Intel CPUs
 	 * after RSP is already the user's (SDM Vol. 2B, SYSRET, and the
 	 * "SYSRET privilege escalation" erratum, CVE-2012-0217). Only user
@@ -60,6 +64,11 @@ syscall_entry:
 	 * iretq, which checks the frame before leaving ring 0.
 	 */
 	movq	TF_RIP(%rsp), %rcx
+	cmpq	TF_RCX(%rsp), %rcx
+	jne	.Liret
+	movq	TF_RFLAGS(%rsp), %r11
+	cmpq	TF_R11(%rsp), %r11
+	jne	.Liret
 	shrq	$47, %rcx
 	jnz	.Liret
 

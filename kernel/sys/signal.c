@@ -7,10 +7,13 @@
 #include "signal.h"
 
 /*
- * Handlers are recorded but not run yet (no signal frames): a signal that
- * is not ignored takes its default action. Blocked signals wait in
- * `pending`, so musl's raise() -- block, tkill, restore the mask --
- * terminates when the mask comes back, as on Linux.
+ * Signals come only from the application itself (kill, tkill, tgkill,
+ * raise), so they are decided in system calls: a handled one is run by
+ * signal_deliver() (sigframe.c) when the call returns, a default one
+ * ignores or terminates at once. Blocked signals wait in `pending`, so
+ * musl's raise() -- block, tkill, restore the mask -- acts when the mask
+ * comes back, as on Linux. Faults are not turned into handled signals:
+ * they end the application (fault.c).
  */
 #define SIG_IGN_HANDLER 1
 #define SS_ONSTACK	1
@@ -28,14 +31,17 @@ static uint64_t sigbit(int sig)
 }
 
 static const char *const names[32] = {
-    [1] = "SIGHUP",   [2] = "SIGINT",	  [3] = "SIGQUIT",  [4] = "SIGILL",
-    [5] = "SIGTRAP",  [6] = "SIGABRT",	  [7] = "SIGBUS",   [8] = "SIGFPE",
-    [9] = "SIGKILL",  [10] = "SIGUSR1",	  [11] = "SIGSEGV", [12] = "SIGUSR2",
-    [13] = "SIGPIPE", [14] = "SIGALRM",	  [15] = "SIGTERM", [16] = "SIGSTKFLT",
-    [17] = "SIGCHLD", [18] = "SIGCONT",	  [19] = "SIGSTOP", [20] = "SIGTSTP",
-    [21] = "SIGTTIN", [22] = "SIGTTOU",	  [23] = "SIGURG",  [24] = "SIGXCPU",
-    [25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH",
-    [29] = "SIGIO",   [30] = "SIGPWR",	  [31] = "SIGSYS",
+	[1] = "SIGHUP",	    [2] = "SIGINT",	[3] = "SIGQUIT",
+	[4] = "SIGILL",	    [5] = "SIGTRAP",	[6] = "SIGABRT",
+	[7] = "SIGBUS",	    [8] = "SIGFPE",	[9] = "SIGKILL",
+	[10] = "SIGUSR1",   [11] = "SIGSEGV",	[12] = "SIGUSR2",
+	[13] = "SIGPIPE",   [14] = "SIGALRM",	[15] = "SIGTERM",
+	[16] = "SIGSTKFLT", [17] = "SIGCHLD",	[18] = "SIGCONT",
+	[19] = "SIGSTOP",   [20] = "SIGTSTP",	[21] = "SIGTTIN",
+	[22] = "SIGTTOU",   [23] = "SIGURG",	[24] = "SIGXCPU",
+	[25] = "SIGXFSZ",   [26] = "SIGVTALRM", [27] = "SIGPROF",
+	[28] = "SIGWINCH",  [29] = "SIGIO",	[30] = "SIGPWR",
+	[31] = "SIGSYS",
 };
 
 const char *signal_name(int sig)
@@ -66,16 +72,18 @@ static bool default_ignores(int sig)
 	       (sig >= 19 && sig <= 22);
 }
 
+/* A signal arrives unblocked: ignored, left for its handler (run by
+ * signal_deliver() on the way out of the system call), or fatal. */
 static void deliver(int sig)
 {
 	uint64_t h = actions[sig].handler;
 
 	if (sig != SIGKILL && h == SIG_IGN_HANDLER)
 		return;
-	if (h > SIG_IGN_HANDLER && sig != SIGKILL)
-		log_warn("signal handlers are not supported yet: %s takes its "
-			 "default action",
-			 signal_name(sig));
+	if (sig != SIGKILL && h > SIG_IGN_HANDLER) {
+		pending |= sigbit(sig);
+		return;
+	}
 	if (default_ignores(sig))
 		return;
 	signal_terminate(sig, NULL, 0);
@@ -86,7 +94,8 @@ static void deliver_pending(void)
 	uint64_t ready = pending & ~blocked;
 
 	for (int sig = 1; ready && sig <= NSIG_LINUX; sig++) {
-		if (ready & sigbit(sig)) {
+		if ((ready & sigbit(sig)) &&
+		    actions[sig].handler <= SIG_IGN_HANDLER) {
 			pending &= ~sigbit(sig);
 			ready &= ~sigbit(sig);
 			deliver(sig);
@@ -176,4 +185,40 @@ int signal_altstack(const struct k_stack *ss, struct k_stack *old,
 		return -ENOMEM;
 	altstack = *ss;
 	return 0;
+}
+
+#define SA_NODEFER   0x40000000U
+#define SA_RESETHAND 0x80000000U
+
+int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked)
+{
+	uint64_t ready = pending & ~blocked;
+
+	for (int sig = 1; ready && sig <= NSIG_LINUX; sig++) {
+		if (!(ready & sigbit(sig)) ||
+		    actions[sig].handler <= SIG_IGN_HANDLER)
+			continue;
+		pending &= ~sigbit(sig);
+		*act = actions[sig];
+		*old_blocked = blocked;
+		blocked |= act->mask;
+		if (!(act->flags & SA_NODEFER))
+			blocked |= sigbit(sig);
+		blocked &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+		if (act->flags & SA_RESETHAND)
+			actions[sig].handler = 0;
+		return sig;
+	}
+	return 0;
+}
+
+void signal_restore_blocked(uint64_t mask)
+{
+	blocked = mask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	deliver_pending();
+}
+
+struct k_stack signal_get_altstack(void)
+{
+	return altstack;
 }

@@ -44,4 +44,18 @@ int signal_procmask(int how, const uint64_t *set, uint64_t *old);
 int signal_altstack(const struct k_stack *ss, struct k_stack *old,
 		    uint64_t user_sp);
 
+/* For sigframe.c: the lowest pending, unblocked signal that has a
+ * handler (0 if none); it leaves `pending`, its mask is applied and the
+ * mask before that returned in *old_blocked. */
+int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked);
+/* rt_sigreturn: put back the mask saved in the frame. */
+void signal_restore_blocked(uint64_t mask);
+struct k_stack signal_get_altstack(void);
+
+/* Run the handler of a pending signal, if any, when the system call in tf
+ * returns: builds the rt_sigframe on the user stack and points tf at the
+ * handler. tf->rax must hold the call's result. */
+struct trapframe;
+void signal_deliver(struct trapframe *tf);
+
 #endif

@@ -3,24 +3,29 @@
 #include <kernel/errno.h>
 #include <kernel/log.h>
 
+#include "signal.h"
 #include "syscall.h"
 #include "tf_offsets.h"
 
 /* entry.S reads these at fixed offsets. */
 _Static_assert(__builtin_offsetof(struct trapframe, rax) == TF_RAX, "rax");
 _Static_assert(__builtin_offsetof(struct trapframe, rip) == TF_RIP, "rip");
+_Static_assert(__builtin_offsetof(struct trapframe, rcx) == TF_RCX, "rcx");
+_Static_assert(__builtin_offsetof(struct trapframe, r11) == TF_R11, "r11");
+_Static_assert(__builtin_offsetof(struct trapframe, rflags) == TF_RFLAGS,
+	       "rflags");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
 _Static_assert(__builtin_offsetof(struct trapframe, rflags) -
-		       __builtin_offsetof(struct trapframe, vector) ==
-		   TFH_RFLAGS,
+			       __builtin_offsetof(struct trapframe, vector) ==
+		       TFH_RFLAGS,
 	       "rflags");
 _Static_assert(__builtin_offsetof(struct trapframe, rsp) -
-		       __builtin_offsetof(struct trapframe, vector) ==
-		   TFH_RSP,
+			       __builtin_offsetof(struct trapframe, vector) ==
+		       TFH_RSP,
 	       "rsp");
 _Static_assert(__builtin_offsetof(struct trapframe, rip) -
-		       __builtin_offsetof(struct trapframe, vector) ==
-		   TFH_RIP,
+			       __builtin_offsetof(struct trapframe, vector) ==
+		       TFH_RIP,
 	       "rip");
 _Static_assert(CPU_OFF_KSTACK_TOP == ASM_CPU_KSTACK_TOP, "kstack_top");
 _Static_assert(CPU_OFF_USER_RSP == ASM_CPU_USER_RSP, "user_rsp");
@@ -61,8 +66,8 @@ static long unsupported(uint64_t nr)
 uint64_t syscall_dispatch(struct trapframe *tf)
 {
 	struct sys_args a = {
-	    {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9},
-	    tf,
+		{tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9},
+		tf,
 	};
 	uint64_t nr = tf->rax;
 	long ret;
@@ -71,6 +76,11 @@ uint64_t syscall_dispatch(struct trapframe *tf)
 		ret = systab[nr](&a);
 	else
 		ret = unsupported(nr);
+	/* A handler for a signal this call raised or unblocked runs as the
+	 * call returns; the frame keeps the call's result. */
+	tf->rax = (uint64_t)ret;
+	signal_deliver(tf);
+	ret = (long)tf->rax;
 	if (log_get_level() >= LOG_TRACE) {
 		const char *name = syscall_name(nr);
 

@@ -3,9 +3,12 @@
 #define KERNEL_SYS_TF_OFFSETS_H
 
 /* struct trapframe, from its start (kernel/include/kernel/arch.h). */
-#define TF_RAX	112
-#define TF_RIP	136
-#define TF_SIZE 176
+#define TF_RAX	  112
+#define TF_R11	  32
+#define TF_RCX	  96
+#define TF_RFLAGS 152
+#define TF_RIP	  136
+#define TF_SIZE	  176
 
 /* The same fields once the 15 general registers are popped. */
 #define TFH_RIP	   16
