@@ -29,7 +29,7 @@ KERNEL_SRCS := \
 	kernel/mm/vmm.c \
 	kernel/mm/heap.c \
 	$(sort $(wildcard kernel/sys/*.c kernel/sys/*.S))
-KERNEL_COMMON_SRCS := lib/elf_check.c $(wildcard lib/kcmdline.c)
+KERNEL_COMMON_SRCS := lib/elf_check.c lib/elf_section.c lib/kcmdline.c
 
 KERNEL_OBJS := \
 	$(patsubst kernel/%,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
@@ -45,7 +45,7 @@ KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	main.o arch/x86_64/acpi.o arch/x86_64/apic.o arch/x86_64/cpu.o \
 	arch/x86_64/gdt.o arch/x86_64/idt.o arch/x86_64/power.o \
 	arch/x86_64/rtc.o arch/x86_64/tsc.o lib/printf.o lib/log.o \
-	lib/panic.o lib/ksym.o common/elf_check.o common/kcmdline.o)
+	lib/panic.o lib/ksym.o common/elf_check.o common/elf_section.o common/kcmdline.o)
 $(KERNEL_COLD_OBJS): KERNEL_PRIV_CFLAGS += -Os
 
 all: $(BUILD)/kernel.elf

@@ -1,7 +1,10 @@
 # lib/: freestanding code shared by the loader, the kernel, kiln and the unit
 # tests. Each consumer compiles these sources with its own flags.
-LIB_SRCS := lib/elf_check.c
+LIB_SRCS := lib/elf_check.c lib/elf_section.c
 
 # lib/kcmdline.c is the kernel's (kernel/build.mk picks it up); its host test:
 UNIT_TESTS += test_kcmdline
 UNIT_SRCS_test_kcmdline := lib/kcmdline.c
+
+UNIT_TESTS += test_elf_section
+UNIT_SRCS_test_elf_section := lib/elf_section.c

@@ -146,4 +146,13 @@ int elf_check(const void *buf, size_t size, uint64_t addr_lo, uint64_t addr_hi,
 /* One-line English reason for an enum elf_err ("not an ELF file", ...). */
 const char *elf_strerror(int err);
 
+/*
+ * Find the section called name in the ELF64 file buf[0..size): its file
+ * offset and size, both checked to lie inside the buffer (SHT_NOBITS
+ * sections are not found). Returns 0, or -1 when the file has no valid
+ * section table or no such section. Never reads outside the buffer.
+ */
+int elf_find_section(const void *buf, size_t size, const char *name,
+		     uint64_t *off, uint64_t *len);
+
 #endif

@@ -54,26 +54,32 @@ static __noreturn void refuse(const char *why, const char *detail)
 	machine_exit(KILN_EXIT_BADIMAGE);
 }
 
-/* The application's bytes inside modules[0], range-checked. */
+/*
+ * The application's bytes inside modules[0]: the image's ".kiln.app"
+ * section, found through the image's own section table (bounds-checked),
+ * so that an image passed through strip or objcopy, which move sections,
+ * still boots. The descriptor only tells whether anything was packed.
+ */
 static const void *find_app(const struct kiln_boot_info *bi, size_t *size)
 {
 	const struct kiln_image_desc *d = &kiln_image_desc;
 	const struct kiln_boot_module *mod = &bi->modules[0];
-	uint64_t end;
+	uint64_t off, len;
 
 	if (d->magic != KILN_IMAGE_MAGIC || d->version != KILN_IMAGE_VERSION)
 		refuse("bad image descriptor", NULL);
 	if (d->app_size == 0)
 		refuse("none packed in this image (use kiln pack)", NULL);
-	if (bi->nr_modules == 0 || mod->end < mod->start)
+	if (bi->nr_modules == 0 || mod->end <= mod->start)
 		refuse("no image module", NULL);
-	if (__builtin_add_overflow(d->app_offset, d->app_size, &end) ||
-	    end > mod->end - mod->start)
-		refuse("outside the image module", NULL);
-	if ((mod->start + d->app_offset) & 7)
+	if (elf_find_section(phys_to_virt(mod->start), mod->end - mod->start,
+			     KILN_IMAGE_APP_SECTION, &off, &len) != 0)
+		refuse("no " KILN_IMAGE_APP_SECTION " section inside the image",
+		       NULL);
+	if ((mod->start + off) & 7)
 		refuse("misaligned in the image module", NULL);
-	*size = d->app_size;
-	return phys_to_virt(mod->start + d->app_offset);
+	*size = len;
+	return phys_to_virt(mod->start + off);
 }
 
 static uint32_t seg_prot(uint32_t pf)
