@@ -9,12 +9,14 @@
  *   - a non-allocated section ".kiln.app" holding the application's
  *     static ELF, byte for byte (file offset 4096-aligned);
  *   - later, ".kiln.rootfs" (a newc cpio archive).
- * The kernel carries one struct kiln_image_desc in its own loaded section
- * ".kiln.desc"; `kiln pack` fills it in, so the kernel finds the
- * application without parsing its own section headers. Offsets are from
- * the first byte of the image file, which the booter passes to the kernel
- * unchanged as modules[0]. A kernel ELF that was never packed has
- * app_size == 0.
+ * The booter passes the image file to the kernel unchanged as modules[0];
+ * the kernel finds ".kiln.app" through the file's own section table, so an
+ * image passed through strip or objcopy (which move sections) still boots.
+ * The kernel also carries one struct kiln_image_desc in its loaded section
+ * ".kiln.desc", which `kiln pack` fills in: it says that an application was
+ * packed (app_size != 0) and names it (argv[0]). Its offsets record where
+ * pack put the sections (from the first byte of the file) and are not
+ * relied on at boot. A kernel ELF that was never packed has app_size == 0.
  */
 
 #define KILN_IMAGE_MAGIC 0x4e4c494bU /* "KILN" */
