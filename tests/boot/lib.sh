@@ -15,21 +15,22 @@ descendants()
 	done
 }
 
-# kill_tree PID: SIGKILL to PID and everything below it, by PID.
+# kill_tree PID: SIGKILL to PID and everything below it, by PID. (Not
+# SIGSTOP first: bash waiting on a stopped child of its own can hang.)
 kill_tree()
 {
-	local p
-	kill -STOP "$1" 2>/dev/null
-	for p in $(descendants "$1") "$1"; do
+	local p list
+	list=$(descendants "$1")
+	for p in "$1" $list; do
 		kill -KILL "$p" 2>/dev/null
 	done
 }
 
 # stop_bounded: for an INT/TERM trap: kills the run_bounded command in
-# progress (timeout(1) runs it in a process group of its own, which a ^C
-# at the terminal does not reach).
+# progress.
 stop_bounded()
 {
+	trap '' INT TERM # a second ^C must not cut this short
 	[ -n "${RUN_BOUNDED_PID:-}" ] && kill_tree "$RUN_BOUNDED_PID"
 	exit 130
 }
@@ -37,18 +38,20 @@ stop_bounded()
 # run_bounded SECS OUT STDIN CMD...: runs CMD under timeout(1) in the
 # background with stdout and stderr in OUT and stdin from /dev/null (STDIN
 # "null") or closed (STDIN "none"); returns its status, 124 on timeout.
-# timeout(1) kills its process group (kiln and its QEMU) at SECS; should
-# anything outlive SECS + 10 s, it is killed by PID. Processes seen below
-# CMD that are still alive after it ended (a QEMU that kiln left behind)
-# are killed by PID too.
+# timeout(1) sends CMD SIGTERM at SECS (kiln passes it on to QEMU) and
+# SIGKILL 5 s later; should anything outlive SECS + 10 s, it is killed by
+# PID. Processes seen below CMD that are still alive after it ended (a
+# QEMU that kiln left behind) are killed by PID too. --foreground keeps
+# CMD in our process group, so that a ^C at the terminal reaches kiln and
+# QEMU (a process group of timeout's own would not get it).
 run_bounded()
 {
 	local secs=$1 out=$2 stdin=$3 pid rc ticks=0 p c seen=""
 	shift 3
 	if [ "$stdin" = none ]; then
-		timeout -k 5 "$secs" "$@" >"$out" 2>&1 <&- &
+		timeout --foreground -k 5 "$secs" "$@" >"$out" 2>&1 <&- &
 	else
-		timeout -k 5 "$secs" "$@" >"$out" 2>&1 </dev/null &
+		timeout --foreground -k 5 "$secs" "$@" >"$out" 2>&1 </dev/null &
 	fi
 	pid=$!
 	RUN_BOUNDED_PID=$pid
@@ -117,7 +120,7 @@ qemu_direct()
 	local img=$1
 	shift
 	: >"$WORK/com2"
-	timeout -k 5 "${TIMEOUT:-30}" "$QEMU" -accel tcg -M pc \
+	timeout --foreground -k 5 "${TIMEOUT:-30}" "$QEMU" -accel tcg -M pc \
 		-cpu qemu64,apic,fsgsbase,rdtscp,xsave,fxsr -smp 1 -m 64M \
 		-display none -no-reboot -serial stdio \
 		-serial "file:$WORK/com2" \

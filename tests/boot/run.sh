@@ -229,6 +229,7 @@ pids=()
 stop_all()
 {
 	local p
+	trap '' INT TERM # a second ^C must not cut this short
 	for p in "${pids[@]}"; do
 		[ -n "$p" ] && kill_tree "$p"
 	done
