@@ -93,7 +93,13 @@ stripped_size() {
 machine() {
 	echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
 	echo "- QEMU: $("$QEMU" --version | head -1)"
-	echo "- /dev/kvm: $(lsmod 2>/dev/null | awk '/^kvm_(intel|amd|pvm)/{print $1}' | head -1 || true)"
+	local kvm="absent"
+	if [ -e /dev/kvm ]; then
+		kvm=$(ls /sys/module 2>/dev/null | grep -E '^kvm_(intel|amd|pvm)$' | head -1)
+		kvm="present, provided by ${kvm:-an unknown module}"
+		[ "${kvm#*kvm_pvm}" != "$kvm" ] && kvm="$kvm (PVM: not hardware virtualisation; no timings taken from it)"
+	fi
+	echo "- /dev/kvm: $kvm"
 	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
 }
 
