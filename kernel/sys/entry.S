@@ -1,5 +1,5 @@
 /* syscall_entry: the LSTAR target, where `syscall` from ring 3 arrives. */
-#include "tf_offsets.h"
+#include "arch/x86_64/trapframe_asm.h"
 
 /*
  * On entry (Intel SDM Vol. 2B, SYSCALL): RCX = user RIP, R11 = user
@@ -29,21 +29,7 @@ syscall_entry:
 	pushq	$0			/* error */
 	pushq	$ASM_TRAP_SYSCALL	/* vector */
 
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 
 	xorl	%ebp, %ebp		/* ends the panic backtrace here */
 	movq	%rsp, %rdi
@@ -72,21 +58,7 @@ syscall_entry:
 	shrq	$47, %rcx
 	jnz	.Liret
 
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	/* As Linux leaves them: RCX = return RIP, R11 = RFLAGS. */
 	movq	TFH_RIP(%rsp), %rcx
 	movq	TFH_RFLAGS(%rsp), %r11
@@ -95,24 +67,7 @@ syscall_entry:
 	sysretq
 
 .Liret:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-	addq	$16, %rsp		/* vector, error */
-	swapgs
-	iretq
+	jmp	trap_return		/* iretq, swapgs back to ring 3 */
 	.size	syscall_entry, . - syscall_entry
 
 	.section .note.GNU-stack, "", @progbits

@@ -5,7 +5,7 @@
 
 #include "signal.h"
 #include "syscall.h"
-#include "tf_offsets.h"
+#include "arch/x86_64/trapframe_asm.h"
 
 /* entry.S reads these at fixed offsets. */
 _Static_assert(__builtin_offsetof(struct trapframe, rax) == TF_RAX, "rax");

@@ -1,8 +1,8 @@
 /* Interrupt and exception entry: 256 stubs, the common path, trap_return. */
 
+#include "trapframe_asm.h"
+
 #define MSR_GS_BASE 0xc0000101
-/* sizeof(struct trapframe) (kernel/arch.h); trap.c checks it. */
-#define TF_SIZE 0xb0
 #define HW_CS 24	/* cs above the stub's vector and error words */
 
 /*
@@ -31,41 +31,6 @@ trap_stubs:
 	.set vec, vec + 1
 	.endr
 
-.macro PUSH_REGS
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-.endm
-
-.macro POP_REGS
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-.endm
 
 /*
  * From ring 3 the GS base is the application's: SWAPGS brings the
