@@ -20,6 +20,7 @@ include kernel/sys/build.mk
 include tools/kiln/build.mk
 include examples/build.mk
 include bench/build.mk
+include tests/panic/build.mk
 include tests/build.mk
 
 .PHONY: all deps run test bench install format clean
