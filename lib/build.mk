@@ -8,3 +8,8 @@ UNIT_SRCS_test_kcmdline := lib/kcmdline.c
 
 UNIT_TESTS += test_elf_section
 UNIT_SRCS_test_elf_section := lib/elf_section.c
+
+# lib/cpio.c: the newc reader, shared by the kernel (the packed root file
+# system) and kiln (checking a given archive).
+UNIT_TESTS += test_cpio
+UNIT_SRCS_test_cpio := lib/cpio.c
