@@ -182,11 +182,11 @@ static int read_entry(const unsigned char *b, size_t size, size_t *pos,
 		*why = "padding past the end of the archive";
 		return -1;
 	}
-	*pos = next;
-
 	size_t namelen = namesize - 1;
-	if (namelen == sizeof(trailer) - 1 && mem_eq(name, trailer, namelen))
+	if (namelen == sizeof(trailer) - 1 && mem_eq(name, trailer, namelen)) {
+		*pos = next;
 		return 0;
+	}
 	if (namelen >= 2 && name[0] == '.' && name[1] == '/') {
 		name += 2;
 		namelen -= 2;
@@ -198,13 +198,16 @@ static int read_entry(const unsigned char *b, size_t size, size_t *pos,
 		return -1;
 	}
 	if ((namelen == 0 || (namelen == 1 && name[0] == '.')) &&
-	    (f[F_MODE] & CPIO_S_IFMT) == CPIO_S_IFDIR)
+	    (f[F_MODE] & CPIO_S_IFMT) == CPIO_S_IFDIR) {
+		*pos = next;
 		return 2;
+	}
 	bad = check_name(name, namelen);
 	if (bad) {
 		*why = bad;
 		return -1;
 	}
+	*pos = next;
 	e->name = name;
 	e->namelen = namelen;
 	e->mode = f[F_MODE];

@@ -42,7 +42,8 @@ struct cpio_entry {
  *
  * Returns 1 with *e filled, 0 at the "TRAILER!!!" entry, or -1 for a
  * truncated or malformed archive with *why set to a one-line reason (a
- * static string). Never reads outside buf[0..size).
+ * static string) and *pos left at the start of the bad entry. Never reads
+ * outside buf[0..size).
  *
  * What a returned entry guarantees:
  *   - the type is a directory, a regular file or a symlink (device nodes,

@@ -281,6 +281,24 @@ TEST(cpio_refuses_name_or_data_past_end_without_overflow)
 	CHECK(!bad);
 }
 
+TEST(cpio_leaves_position_at_the_bad_entry)
+{
+	struct ar a = {0};
+	struct cpio_entry e;
+	const char *why = NULL;
+	size_t pos = 0;
+
+	add(&a, "ok", 0100644, "fine");
+	add(&a, "fifo", 010644, NULL);
+	end(&a);
+	int r1 = cpio_next(a.b, a.len, &pos, &e, &why);
+	size_t second = pos;
+	int r2 = cpio_next(a.b, a.len, &pos, &e, &why);
+	free(a.b);
+	CHECK(r1 == 1 && second == 120);
+	CHECK(r2 == -1 && pos == second);
+}
+
 TEST(cpio_refuses_position_past_end)
 {
 	struct ar a = sample();
