@@ -278,6 +278,59 @@ else
 	else
 		fail build_compile_error "status $rc, or wrong last line"
 	fi
+
+	# ---- root file system: bad input ----
+	usage_error rootfs_missing "nothere: No such file or directory" \
+		pack "$tmp/tiny" --rootfs "$tmp/nothere" -o "$tmp/r.img"
+	usage_error rootfs_not_dir_or_cpio "not a directory or a newc cpio" \
+		pack "$tmp/tiny" --rootfs "$tmp/tiny.c" -o "$tmp/r.img"
+	usage_error file_without_dest "not SRC:DEST" \
+		pack "$tmp/tiny" --file "$tmp/tiny.c" -o "$tmp/r.img"
+	usage_error file_relative_dest "DEST must be an absolute path" \
+		pack "$tmp/tiny" --file "$tmp/tiny.c:etc/x" -o "$tmp/r.img"
+	usage_error file_missing_source "No such file or directory" \
+		pack "$tmp/tiny" --file "$tmp/nothere:/x" -o "$tmp/r.img"
+	usage_error build_file_without_dest "not SRC:DEST" \
+		build "$tmp/hello.c" --file "$tmp/tiny.c" -o "$tmp/r.img"
+	mkdir -p "$tmp/root/etc"
+	mkfifo "$tmp/root/etc/fifo"
+	usage_error rootfs_fifo "a fifo" \
+		pack "$tmp/tiny" --rootfs "$tmp/root" -o "$tmp/r.img"
+	rm "$tmp/root/etc/fifo"
+	{ printf '070701'; head -c 120 /dev/zero | tr '\0' g; } >"$tmp/bad.cpio"
+	usage_error rootfs_bad_cpio "bad.cpio: header field is not 8 hex" \
+		pack "$tmp/tiny" --rootfs "$tmp/bad.cpio" -o "$tmp/r.img"
+	if [ -e "$tmp/r.img" ]; then
+		fail rootfs_errors_no_output "an image was written"
+	else
+		pass rootfs_errors_no_output
+	fi
+
+	# ---- root file system: reproducible, and an image too big to run ----
+	printf 'x\n' >"$tmp/root/etc/x.conf"
+	ln -s x.conf "$tmp/root/etc/link"
+	kiln pack "$tmp/tiny" --rootfs "$tmp/root" --file "$tmp/tiny.c:/src/" \
+		-o "$tmp/r1.img"
+	rc1=$rc
+	touch "$tmp/root/etc/x.conf" "$tmp/tiny.c"
+	kiln pack "$tmp/tiny" --rootfs "$tmp/root" --file "$tmp/tiny.c:/src/" \
+		-o "$tmp/r2.img"
+	if [ "$rc1" -ne 0 ] || [ "$rc" -ne 0 ]; then
+		fail rootfs_reproducible "kiln pack failed"
+	elif ! cmp -s "$tmp/r1.img" "$tmp/r2.img"; then
+		fail rootfs_reproducible "two packs differ"
+	else
+		pass rootfs_reproducible
+	fi
+	head -c 2500000 /dev/urandom >"$tmp/root/big"
+	kiln pack "$tmp/tiny" --rootfs "$tmp/root" -o "$tmp/big.img"
+	if [ "$rc" -ne 0 ]; then
+		fail image_larger_than_mem "kiln pack failed"
+	else
+		usage_error image_larger_than_mem \
+			"big.img: image is 3 MiB, guest memory 2 MiB" \
+			run --mem 2M "$tmp/big.img"
+	fi
 	unset KILN_LIBDIR
 fi
 

@@ -460,7 +460,8 @@ static int pack(struct packed *p, int pie, const char *name)
 	p->app = eb_app(&p->app_size, pie);
 	p->img = NULL;
 	return image_pack(p->kernel, p->kernel_size, "kernel.elf", p->app,
-			  p->app_size, "app", name, &p->img, &p->img_size);
+			  p->app_size, "app", name, NULL, 0, &p->img,
+			  &p->img_size);
 }
 
 static void packed_free(struct packed *p)
@@ -592,8 +593,8 @@ TEST(pack_is_reproducible_and_zero_padded)
 		unsigned char *k = eb_kernel(&ks_), *a_ = eb_app(&as_, 0); \
 		unsigned char *img_ = NULL;                                \
 		stmt;                                                      \
-		int r_ = image_pack(k, ks_, "k", a_, as_, "a", "n", &img_, \
-				    &is_);                                 \
+		int r_ = image_pack(k, ks_, "k", a_, as_, "a", "n", NULL, 0, \
+				    &img_, &is_);                          \
 		free(k);                                                   \
 		free(a_);                                                  \
 		free(img_);                                                \
@@ -659,7 +660,7 @@ TEST(pack_rejects_packed_image_as_kernel)
 
 	CHECK(pack(&p, 0, "x") == 0);
 	int r = image_pack(p.img, p.img_size, "x.img", p.app, p.app_size, "a",
-			   "x", &again, &again_size);
+			   "x", NULL, 0, &again, &again_size);
 	packed_free(&p);
 	free(again);
 	CHECK(r < 0);
@@ -672,7 +673,8 @@ TEST(pack_rejects_dynamic_app)
 	unsigned char *k = eb_kernel(&ks), *a = eb_app(&as, 0), *img = NULL;
 
 	eb_phdr(a, 3)->p_type = ELF_PT_INTERP;
-	int r = image_pack(k, ks, "k", a, as, "prog", "n", &img, &is);
+	int r = image_pack(k, ks, "k", a, as, "prog", "n", NULL, 0, &img,
+			   &is);
 	free(k);
 	free(a);
 	free(img);
@@ -694,7 +696,8 @@ TEST(pack_rejects_app_needing_shared_libs)
 		.p_offset = EB_APP_RW_OFF, .p_vaddr = 0x1000,
 		.p_filesz = sizeof(needed), .p_memsz = sizeof(needed),
 	};
-	int r = image_pack(k, ks, "k", a, as, "prog", "n", &img, &is);
+	int r = image_pack(k, ks, "k", a, as, "prog", "n", NULL, 0, &img,
+			   &is);
 	free(k);
 	free(a);
 	free(img);
@@ -728,7 +731,7 @@ TEST(pack_file_writes_image_atomically)
 	int wrote = write_bytes(kpath, p.kernel, p.kernel_size) &&
 		    write_bytes(apath, p.app, p.app_size);
 	setenv("KILN_LIBDIR", dir, 1);
-	int r = pack_file(apath, apath, out, "app");
+	int r = pack_file(apath, apath, out, "app", NULL);
 	unsetenv("KILN_LIBDIR");
 
 	unsigned char *img = NULL;
@@ -756,7 +759,7 @@ TEST(pack_file_writes_image_atomically)
 TEST(pack_file_reports_missing_program)
 {
 	CHECK(pack_file("/nonexistent/prog", "/nonexistent/prog", "/tmp/x",
-			"x") < 0);
+			"x", NULL) < 0);
 	CHECK(strcmp(kiln_errmsg(),
 		     "/nonexistent/prog: No such file or directory") == 0);
 }

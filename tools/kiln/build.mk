@@ -4,7 +4,7 @@
 
 KILN_SRCS := $(wildcard tools/kiln/*.c)
 KILN_OBJS := $(KILN_SRCS:tools/kiln/%.c=$(BUILD)/host/kiln/%.o) \
-	$(BUILD)/host/kiln/lib/elf_check.o
+	$(BUILD)/host/kiln/lib/elf_check.o $(BUILD)/host/kiln/lib/cpio.o
 
 all: $(BUILD)/kiln
 
@@ -20,10 +20,17 @@ $(BUILD)/host/kiln/lib/%.o: lib/%.c
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c -o $@ $<
 
 # Unit tests (tests/build.mk): the tool's sources without main.c, with the
-# kernel's command-line parser to check the quoting round trip; and the ELF
-# checker, which kiln is the first host user of.
+# kernel's command-line parser to check the quoting round trip, and the
+# kernel's cpio reader to read back the root file systems kiln writes; and
+# the ELF checker, which kiln is the first host user of.
 UNIT_TESTS += test_kiln_opts test_elf_check
 UNIT_SRCS_test_kiln_opts := $(filter-out tools/kiln/main.c,$(KILN_SRCS)) \
-	lib/elf_check.c lib/kcmdline.c
+	lib/elf_check.c lib/kcmdline.c lib/cpio.c
 UNIT_CFLAGS_test_kiln_opts := -Itools/kiln
 UNIT_SRCS_test_elf_check := lib/elf_check.c
+
+# The root file system writer, read back with the kernel's cpio reader.
+UNIT_TESTS += test_kiln_rootfs
+UNIT_SRCS_test_kiln_rootfs := tools/kiln/rootfs.c tools/kiln/rootfs_write.c \
+	tools/kiln/file.c tools/kiln/opts.c tools/kiln/util.c lib/cpio.c
+UNIT_CFLAGS_test_kiln_rootfs := -Itools/kiln

@@ -9,19 +9,24 @@
 #include "kiln.h"
 
 static const char build_usage[] =
-	"usage: kiln build SRC.c [SRC.c...] [-o OUT] [--cc CC] [-- CFLAGS...]\n"
+	"usage: kiln build SRC.c [SRC.c...] [-o OUT] [--cc CC]\n"
+	"                  [--rootfs DIR|FILE.cpio] [--file SRC:DEST]...\n"
+	"                  [-- CFLAGS...]\n"
 	"\n"
 	"Compile the sources into a static program (CC -static -O2, CC being\n"
 	"--cc, else $CC, else musl-gcc), then pack it as `kiln pack` does.\n"
 	"\n"
-	"  -o OUT   write the image to OUT (default: SRC.c -> SRC.img)\n"
-	"  --cc CC  the compiler\n";
+	"  -o OUT           write the image to OUT (default: SRC.c -> SRC.img)\n"
+	"  --cc CC          the compiler\n"
+	ROOTFS_USAGE;
 
-enum { BO_OUT, BO_CC, BO_HELP, BO_HELP_SHORT, BO__COUNT };
+enum { BO_OUT, BO_CC, BO_ROOTFS, BO_FILE, BO_HELP, BO_HELP_SHORT, BO__COUNT };
 
 static const struct opt_spec build_specs[] = {
 	[BO_OUT] = { "-o", 1 },
 	[BO_CC] = { "--cc", 1 },
+	[BO_ROOTFS] = { "--rootfs", 1 },
+	[BO_FILE] = { "--file", 1 },
 	[BO_HELP] = { "--help", 0 },
 	[BO_HELP_SHORT] = { "-h", 0 },
 	[BO__COUNT] = { NULL, 0 },
@@ -98,7 +103,8 @@ static int compile(const char *cc, char **srcs, int nsrcs, char **cflags,
 /* The program goes to a private temporary file, never beside the
  * sources: only the image is an output. */
 static int build_and_pack(const char *cc, char **srcs, int nsrcs,
-			  char **cflags, int ncflags, const char *out)
+			  char **cflags, int ncflags, const char *out,
+			  const struct rootfs_spec *fs)
 {
 	char *tmp = xasprintf("%s/kiln-build.XXXXXX", tmp_dir());
 	char *name = source_stem(srcs[0]);
@@ -112,7 +118,7 @@ static int build_and_pack(const char *cc, char **srcs, int nsrcs,
 	}
 	close(fd);
 	if (compile(cc, srcs, nsrcs, cflags, ncflags, tmp) == 0)
-		rc = pack_file(tmp, srcs[0], out ? out : def_out, name);
+		rc = pack_file(tmp, srcs[0], out ? out : def_out, name, fs);
 	unlink(tmp);
 out:
 	free(def_out);
@@ -126,12 +132,19 @@ int cmd_build(int argc, char **argv)
 	struct opt_iter it = { argc, argv, 1, build_specs };
 	const char *out = NULL, *cc = NULL, *val = NULL;
 	char **srcs = xcalloc((size_t)argc, sizeof(char *));
+	struct rootfs_spec fs = {
+		.files = xcalloc((size_t)argc, sizeof(char *)),
+		.mtime_env = getenv("SOURCE_DATE_EPOCH"),
+	};
 	int nsrcs = 0, id, rc = -1;
 
 	while ((id = opt_next(&it, &val)) != OPT_END) {
 		if (id == -1)
 			goto out;
-		if (id == OPT_POSITIONAL) {
+		if (id == BO_ROOTFS || id == BO_FILE) {
+			if (pack_rootfs_option(&fs, build_specs[id].name, val))
+				goto out;
+		} else if (id == OPT_POSITIONAL) {
 			srcs[nsrcs++] = (char *)val;
 		} else if (id == BO_OUT) {
 			out = val;
@@ -157,8 +170,10 @@ int cmd_build(int argc, char **argv)
 		cc = getenv("CC");
 	if (!cc || !cc[0])
 		cc = "musl-gcc";
-	rc = build_and_pack(cc, srcs, nsrcs, argv + it.i, argc - it.i, out);
+	rc = build_and_pack(cc, srcs, nsrcs, argv + it.i, argc - it.i, out,
+			    &fs);
 out:
+	free(fs.files);
 	free(srcs);
 	return rc;
 }

@@ -6,19 +6,31 @@
 #include "kiln.h"
 
 static const char pack_usage[] =
-	"usage: kiln pack PROG [-o OUT] [--name NAME]\n"
+	"usage: kiln pack PROG [-o OUT] [--name NAME] [--rootfs DIR|FILE.cpio]\n"
+	"                 [--file SRC:DEST]...\n"
 	"\n"
 	"Pack PROG, a static x86-64 Linux executable (ET_EXEC or static-PIE),\n"
 	"with the kiln kernel into one bootable image.\n"
 	"\n"
-	"  -o OUT       write the image to OUT (default: PROG.img)\n"
-	"  --name NAME  the application's argv[0] (default: PROG's name)\n";
+	"  -o OUT           write the image to OUT (default: PROG.img)\n"
+	"  --name NAME      the application's argv[0] (default: PROG's name)\n"
+	ROOTFS_USAGE;
 
-enum { PO_OUT, PO_NAME, PO_HELP, PO_HELP_SHORT, PO__COUNT };
+enum {
+	PO_OUT,
+	PO_NAME,
+	PO_ROOTFS,
+	PO_FILE,
+	PO_HELP,
+	PO_HELP_SHORT,
+	PO__COUNT
+};
 
 static const struct opt_spec pack_specs[] = {
 	[PO_OUT] = { "-o", 1 },
 	[PO_NAME] = { "--name", 1 },
+	[PO_ROOTFS] = { "--rootfs", 1 },
+	[PO_FILE] = { "--file", 1 },
 	[PO_HELP] = { "--help", 0 },
 	[PO_HELP_SHORT] = { "-h", 0 },
 	[PO__COUNT] = { NULL, 0 },
@@ -26,25 +38,44 @@ static const struct opt_spec pack_specs[] = {
 
 /* The application is read first: a bad PROG is reported before any
  * trouble with the kernel. */
-int pack_file(const char *prog, const char *label, const char *out,
-	      const char *name)
+int pack_rootfs_option(struct rootfs_spec *spec, const char *opt,
+		       const char *val)
 {
-	unsigned char *app = NULL, *kernel = NULL, *img = NULL;
-	size_t app_size, kernel_size, img_size;
+	if (strcmp(opt, "--file") == 0) {
+		spec->files[spec->nfiles++] = val;
+		return 0;
+	}
+	if (spec->rootfs)
+		return kiln_fail("--rootfs: given twice (add more with "
+				 "--file SRC:DEST)");
+	if (!val[0])
+		return kiln_fail("--rootfs: empty path");
+	spec->rootfs = val;
+	return 0;
+}
+
+/* The user's inputs first (program, then files), then the kernel. */
+int pack_file(const char *prog, const char *label, const char *out,
+	      const char *name, const struct rootfs_spec *rootfs)
+{
+	unsigned char *app = NULL, *kernel = NULL, *img = NULL, *fs = NULL;
+	size_t app_size, kernel_size, img_size, fs_size = 0;
 	char *kernel_path = NULL;
 	int rc = -1;
 
 	if (read_file(prog, &app, &app_size) < 0)
 		return -1;
 	if (image_check_app(app, app_size, label) < 0 ||
+	    (rootfs && rootfs_build(rootfs, &fs, &fs_size) < 0) ||
 	    find_lib_file("kernel.elf", &kernel_path) < 0 ||
 	    read_file(kernel_path, &kernel, &kernel_size) < 0)
 		goto out;
 	if (image_pack(kernel, kernel_size, kernel_path, app, app_size, label,
-		       name, &img, &img_size) < 0)
+		       name, fs, fs_size, &img, &img_size) < 0)
 		goto out;
 	rc = write_file_atomic(out, img, img_size);
 out:
+	free(fs);
 	free(img);
 	free(kernel);
 	free(kernel_path);
@@ -52,7 +83,7 @@ out:
 	return rc;
 }
 
-int cmd_pack(int argc, char **argv)
+static int pack(int argc, char **argv, struct rootfs_spec *fs)
 {
 	struct opt_iter it = { argc, argv, 1, pack_specs };
 	const char *prog = NULL, *out = NULL, *name = NULL, *val = NULL;
@@ -62,6 +93,11 @@ int cmd_pack(int argc, char **argv)
 		switch (id) {
 		case -1:
 			return -1;
+		case PO_ROOTFS:
+		case PO_FILE:
+			if (pack_rootfs_option(fs, pack_specs[id].name, val))
+				return -1;
+			break;
 		case OPT_POSITIONAL:
 			if (prog)
 				return kiln_fail("%s: unexpected argument "
@@ -96,7 +132,19 @@ int cmd_pack(int argc, char **argv)
 		return kiln_fail("%s: not a file name", prog);
 
 	char *def_out = out ? NULL : xasprintf("%s.img", prog);
-	int rc = pack_file(prog, prog, out ? out : def_out, name);
+	int rc = pack_file(prog, prog, out ? out : def_out, name, fs);
 	free(def_out);
+	return rc;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+	struct rootfs_spec fs = {
+		.files = xcalloc((size_t)argc, sizeof(char *)),
+		.mtime_env = getenv("SOURCE_DATE_EPOCH"),
+	};
+	int rc = pack(argc, argv, &fs);
+
+	free(fs.files);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -198,16 +199,30 @@ static int run_qemu(const struct run_opts *o, struct strvec *av,
 	return exit_status(o, status_path, wstatus);
 }
 
-static int check_image(const char *path)
+/* The loader holds the whole image in guest memory while it boots it, so
+ * a larger image could only fail inside the guest: refuse it here. */
+static int check_image_fits(const char *path, uint64_t size, uint64_t mem)
+{
+	const uint64_t mib = 1ULL << 20;
+
+	if (size <= mem)
+		return 0;
+	return kiln_fail("%s: image is %llu MiB, guest memory %llu MiB", path,
+			 (unsigned long long)((size + mib - 1) / mib),
+			 (unsigned long long)(mem / mib));
+}
+
+static int check_image(const char *path, uint64_t mem)
 {
 	unsigned char magic[4];
+	struct stat st;
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return kiln_fail("%s: %s", path, strerror(errno));
-	n = read(fd, magic, sizeof magic);
+	n = fstat(fd, &st) < 0 ? -1 : read(fd, magic, sizeof magic);
 	if (n < 0) {
 		int err = errno;
 
@@ -220,7 +235,7 @@ static int check_image(const char *path)
 	if (n != sizeof magic || memcmp(magic, "\177ELF", 4) != 0)
 		return kiln_fail("%s: not an ELF file (make one with kiln "
 				 "pack)", path);
-	return 0;
+	return check_image_fits(path, (uint64_t)st.st_size, mem);
 }
 
 static void print_command(const struct strvec *av)
@@ -244,7 +259,7 @@ static int run(const struct run_opts *o)
 	int rc = -1, fd;
 
 	/* The user's input first, then what kiln brings. */
-	if (check_image(o->image) < 0 || run_kernel_cmdline(o, &cmdline) < 0 ||
+	if (check_image(o->image, o->mem) < 0 || run_kernel_cmdline(o, &cmdline) < 0 ||
 	    find_lib_file("loader.elf", &loader) < 0)
 		goto out;
 	status_path = xasprintf("%s/kiln-status.XXXXXX", tmp_dir());

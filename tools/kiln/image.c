@@ -117,7 +117,8 @@ static int find_desc(const unsigned char *k, const char *label,
 			return kiln_fail("%s: section %u has a bad name",
 					 label, i);
 		const char *name = ks->names + ks->sh[i].sh_name;
-		if (strcmp(name, KILN_IMAGE_APP_SECTION) == 0)
+		if (strcmp(name, KILN_IMAGE_APP_SECTION) == 0 ||
+		    strcmp(name, KILN_IMAGE_ROOTFS_SECTION) == 0)
 			return kiln_fail("%s: already holds an application "
 					 "(an image, not a kernel)", label);
 		if (strcmp(name, KILN_IMAGE_DESC_SECTION) != 0)
@@ -176,71 +177,106 @@ static int check_kernel(const unsigned char *k, size_t size,
 	    find_content_end(k, size, label, ks) < 0 ||
 	    find_desc(k, label, ks) < 0)
 		return -1;
-	if (ks->n + 1 >= SHN_LORESERVE)
+	if (ks->n + 2 >= SHN_LORESERVE)
 		return kiln_fail("%s: too many sections", label);
 	return 0;
 }
 
+/* What goes after the kernel's bytes: the application and, if given, the
+ * root file system archive. */
+struct payload {
+	const unsigned char *app;
+	size_t app_size;
+	const unsigned char *rootfs; /* NULL: no .kiln.rootfs section */
+	size_t rootfs_size;
+	const char *name;
+};
+
 static void fill_desc(unsigned char *out, const struct elf64_shdr *d,
-		      uint64_t app_off, uint64_t app_size, const char *name)
+		      const struct payload *pl, uint64_t app_off,
+		      uint64_t rootfs_off)
 {
 	struct kiln_image_desc desc = {
 		.magic = KILN_IMAGE_MAGIC,
 		.version = KILN_IMAGE_VERSION,
 		.app_offset = app_off,
-		.app_size = app_size,
+		.app_size = pl->app_size,
+		.rootfs_offset = pl->rootfs ? rootfs_off : 0,
+		.rootfs_size = pl->rootfs ? pl->rootfs_size : 0,
 	};
-	size_t n = strlen(name);
+	size_t n = strlen(pl->name);
 
 	if (n > sizeof(desc.app_name) - 1)
 		n = sizeof(desc.app_name) - 1;
-	memcpy(desc.app_name, name, n);
+	memcpy(desc.app_name, pl->name, n);
 	memcpy(out + d->sh_offset, &desc, sizeof(desc));
+}
+
+/* A non-allocated section holding bytes of the file, 4 KiB aligned. */
+static struct elf64_shdr blob_section(uint32_t name, uint64_t off,
+				      uint64_t size)
+{
+	return (struct elf64_shdr){
+		.sh_name = name,
+		.sh_type = ELF_SHT_PROGBITS,
+		.sh_offset = off,
+		.sh_size = size,
+		.sh_addralign = APP_ALIGN,
+	};
 }
 
 /*
  * Output layout: the kernel's bytes up to ks.end, zeros to a 4 KiB
- * boundary, the application, the old .shstrtab extended by ".kiln.app",
- * then (8-aligned) the section header table with one more entry. Every
- * gap is zero, nothing depends on time or the host: same inputs, same
- * bytes.
+ * boundary, the application, (zeros to 4 KiB, the root file system
+ * archive,) the old .shstrtab extended by the new names, then (8-aligned)
+ * the section header table with one or two more entries. Every gap is
+ * zero, nothing depends on time or the host: same inputs, same bytes.
  */
 static void lay_out(const unsigned char *k, const struct kernel_sections *ks,
-		    const unsigned char *app, size_t app_size, const char *name,
-		    unsigned char **out, size_t *out_size)
+		    const struct payload *pl, unsigned char **out,
+		    size_t *out_size)
 {
 	const struct elf64_ehdr *keh = (const void *)k;
 	const char app_sec[] = KILN_IMAGE_APP_SECTION;
+	const char rootfs_sec[] = KILN_IMAGE_ROOTFS_SECTION;
+	int has_rootfs = pl->rootfs != NULL;
 	uint64_t app_off = align_up(ks->end, APP_ALIGN);
-	uint64_t str_off = app_off + app_size;
-	uint64_t str_size = ks->names_size + sizeof(app_sec);
+	uint64_t rootfs_off = align_up(app_off + pl->app_size, APP_ALIGN);
+	uint64_t str_off = has_rootfs ? rootfs_off + pl->rootfs_size
+				      : app_off + pl->app_size;
+	uint64_t str_size = ks->names_size + sizeof(app_sec) +
+			    (has_rootfs ? sizeof(rootfs_sec) : 0);
 	uint64_t sh_off = align_up(str_off + str_size, 8);
-	uint16_t shnum = ks->n + 1;
+	uint16_t shnum = ks->n + 1 + has_rootfs;
 	uint64_t total = sh_off + (uint64_t)shnum * sizeof(struct elf64_shdr);
 	unsigned char *o = xcalloc(1, total);
 
 	memcpy(o, k, ks->end);
-	memcpy(o + app_off, app, app_size);
+	memcpy(o + app_off, pl->app, pl->app_size);
+	if (has_rootfs)
+		memcpy(o + rootfs_off, pl->rootfs, pl->rootfs_size);
 	memcpy(o + str_off, ks->names, ks->names_size);
 	memcpy(o + str_off + ks->names_size, app_sec, sizeof(app_sec));
+	if (has_rootfs)
+		memcpy(o + str_off + ks->names_size + sizeof(app_sec),
+		       rootfs_sec, sizeof(rootfs_sec));
 
 	struct elf64_shdr *sh = (void *)(o + sh_off);
 	memcpy(sh, ks->sh, ks->n * sizeof(*sh));
 	sh[keh->e_shstrndx].sh_offset = str_off;
 	sh[keh->e_shstrndx].sh_size = str_size;
-	sh[ks->n] = (struct elf64_shdr){
-		.sh_name = (uint32_t)ks->names_size,
-		.sh_type = ELF_SHT_PROGBITS,
-		.sh_offset = app_off,
-		.sh_size = app_size,
-		.sh_addralign = APP_ALIGN,
-	};
+	sh[ks->n] = blob_section((uint32_t)ks->names_size, app_off,
+				 pl->app_size);
+	if (has_rootfs)
+		sh[ks->n + 1] = blob_section(
+			(uint32_t)(ks->names_size + sizeof(app_sec)),
+			rootfs_off, pl->rootfs_size);
 
 	struct elf64_ehdr *eh = (void *)o;
 	eh->e_shoff = sh_off;
 	eh->e_shnum = shnum;
 
-	fill_desc(o, &ks->sh[ks->desc], app_off, app_size, name);
+	fill_desc(o, &ks->sh[ks->desc], pl, app_off, rootfs_off);
 	*out = o;
 	*out_size = total;
 }
@@ -295,9 +331,11 @@ int image_check_app(const unsigned char *app, size_t app_size,
 int image_pack(const unsigned char *kernel, size_t kernel_size,
 	       const char *kernel_label, const unsigned char *app,
 	       size_t app_size, const char *app_label, const char *name,
+	       const unsigned char *rootfs, size_t rootfs_size,
 	       unsigned char **out, size_t *out_size)
 {
 	struct kernel_sections ks = { 0 };
+	struct payload pl = { app, app_size, rootfs, rootfs_size, name };
 
 	if (image_check_app(app, app_size, app_label) < 0)
 		return -1;
@@ -305,7 +343,7 @@ int image_pack(const unsigned char *kernel, size_t kernel_size,
 		free(ks.sh);
 		return -1;
 	}
-	lay_out(kernel, &ks, app, app_size, name, out, out_size);
+	lay_out(kernel, &ks, &pl, out, out_size);
 	free(ks.sh);
 	return 0;
 }

@@ -18,6 +18,7 @@ const char *kiln_errmsg(void);
 /* Allocation that cannot fail: out of memory ends the program. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -83,14 +84,61 @@ void quote_shell_word(struct sbuf *sb, const char *word);
 /* image.c: build an image in memory from the kernel ELF and the
  * application's static ELF. Validates both; on success *out (malloc'd)
  * holds the image. name is the application's argv[0] (truncated to fit
- * the descriptor). The labels name the files in error messages.
- * image_check_app is the application half of the checks on its own. */
+ * the descriptor). rootfs (a newc archive from rootfs_build(), or NULL
+ * for none) becomes the section .kiln.rootfs. The labels name the files
+ * in error messages. image_check_app is the application half of the
+ * checks on its own. */
 int image_check_app(const unsigned char *app, size_t app_size,
 		    const char *label);
 int image_pack(const unsigned char *kernel, size_t kernel_size,
 	       const char *kernel_label, const unsigned char *app,
 	       size_t app_size, const char *app_label, const char *name,
+	       const unsigned char *rootfs, size_t rootfs_size,
 	       unsigned char **out, size_t *out_size);
+
+/* rootfs.c: the root file system `kiln pack` carries, as a newc cpio
+ * archive (include/kiln/abi/image.h). rootfs is --rootfs (a directory,
+ * or a newc archive taken as is when it is already in the kernel's
+ * order), files are the --file SRC:DEST values in order; later ones
+ * override earlier ones and the tree. mtime_env is $SOURCE_DATE_EPOCH
+ * (or NULL: every mtime is 0). On success *out (malloc'd) holds the
+ * archive, or is NULL with *out_size 0 when neither option was given. */
+struct rootfs_spec {
+	const char *rootfs;
+	const char **files;
+	int nfiles;
+	const char *mtime_env;
+};
+int rootfs_build(const struct rootfs_spec *spec, unsigned char **out,
+		 size_t *out_size);
+
+/* rootfs_write.c: the entries rootfs.c gathers, merged and encoded. */
+struct rootfs_entry {
+	char *path;   /* in the guest, relative, canonical ("etc/a.conf") */
+	uint32_t mode; /* S_IF* | permissions */
+	const unsigned char *data; /* file bytes or symlink target */
+	size_t size;
+	unsigned char *owned; /* data, when this entry owns it */
+	char *origin; /* where it came from, for messages */
+	int rank;     /* -1 implied parent, 0 --rootfs, i + 1 the i-th --file */
+	size_t seq;   /* order of arrival, for a stable sort */
+};
+struct rootfs_list {
+	struct rootfs_entry *v;
+	size_t n, cap;
+};
+/* Appends an entry (path and origin are copied; owned is taken). */
+void rootfs_add(struct rootfs_list *l, const char *path, uint32_t mode,
+		const unsigned char *data, size_t size, unsigned char *owned,
+		const char *origin, int rank);
+void rootfs_list_free(struct rootfs_list *l);
+/* Adds the missing parents of every entry, sorts by path, keeps the
+ * highest-ranked entry of each path, then writes the archive: parents
+ * before children, uid/gid 0, nlink 1 (2 for directories), inodes
+ * numbered from 1 in order, every mtime = mtime. 0, or -1 when a file
+ * would replace a directory or sit under a non-directory. */
+int rootfs_write(struct rootfs_list *l, uint32_t mtime, unsigned char **out,
+		 size_t *out_size);
 
 /* paths.c: where the loader and kernel live (see find_lib_file()). */
 int find_lib_file(const char *name, char **path);
@@ -140,11 +188,25 @@ int run_qemu_argv(const struct run_opts *o, const char *loader,
  * and QEMU's wait status: 0..255, or -1 when the guest did not say. */
 int run_guest_status(const unsigned char *com2, size_t len, int wstatus);
 
-/* cmd_pack.c: pack the program at path prog into the image out, with
- * the kernel found by find_lib_file(). label names the program in error
- * messages. 0 or -1. Shared by `pack` and `build`. */
+/* cmd_pack.c: pack the program at path prog, and the root file system
+ * rootfs asks for (NULL: none), into the image out, with the kernel found
+ * by find_lib_file(). label names the program in error messages. 0 or
+ * -1. Shared by `pack` and `build`. */
 int pack_file(const char *prog, const char *label, const char *out,
-	      const char *name);
+	      const char *name, const struct rootfs_spec *rootfs);
+
+/* cmd_pack.c: record an option `pack` and `build` share, opt being
+ * "--rootfs" or "--file", in spec (whose files must have room for every
+ * argument). 0, or -1 after kiln_fail(). */
+int pack_rootfs_option(struct rootfs_spec *spec, const char *opt,
+		       const char *val);
+#define ROOTFS_USAGE                                                          \
+	"  --rootfs DIR     DIR becomes / in the guest (or FILE.cpio, a newc\n" \
+	"                   archive)\n"                                          \
+	"  --file SRC:DEST  put the file or tree SRC at DEST, an absolute\n"    \
+	"                   guest path (repeatable; overrides --rootfs)\n"       \
+	"Files keep their permissions, owner root, mtime $SOURCE_DATE_EPOCH\n"   \
+	"or 0: same inputs, same image.\n"
 
 /* Verbs. Each returns kiln's exit status, or -1 after kiln_fail(). */
 int cmd_build(int argc, char **argv);
