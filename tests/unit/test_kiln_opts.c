@@ -586,6 +586,42 @@ TEST(pack_is_reproducible_and_zero_padded)
 	CHECK(zeros);
 }
 
+TEST(pack_adds_rootfs_section_and_describes_it)
+{
+	static const unsigned char fs[] = "070701 stands in for an archive";
+	size_t ks, as, is;
+	unsigned char *k = eb_kernel(&ks), *a = eb_app(&as, 0), *img = NULL;
+	struct kiln_image_desc d;
+
+	int r = image_pack(k, ks, "k", a, as, "a", "n", fs, sizeof(fs), &img,
+			   &is);
+	CHECK(r == 0);
+	struct elf64_ehdr *eh = eb_ehdr(img);
+	struct elf64_shdr *app = eb_shdr(img, eh->e_shnum - 2);
+	struct elf64_shdr *root = eb_shdr(img, eh->e_shnum - 1);
+	memcpy(&d, img + eb_shdr(img, EB_SEC_DESC)->sh_offset, sizeof(d));
+	int ok = eh->e_shnum == EB_KERNEL_SHNUM + 2 &&
+		 strcmp(section_name(img, eh->e_shnum - 2), ".kiln.app") == 0 &&
+		 strcmp(section_name(img, eh->e_shnum - 1), ".kiln.rootfs") ==
+			 0 &&
+		 root->sh_type == ELF_SHT_PROGBITS && root->sh_flags == 0 &&
+		 root->sh_offset % 4096 == 0 &&
+		 root->sh_offset >= app->sh_offset + app->sh_size &&
+		 root->sh_size == sizeof(fs) &&
+		 memcmp(img + root->sh_offset, fs, sizeof(fs)) == 0 &&
+		 d.rootfs_offset == root->sh_offset &&
+		 d.rootfs_size == sizeof(fs) && d.app_size == as &&
+		 eh->e_shoff + eh->e_shnum * sizeof(struct elf64_shdr) == is;
+	/* The kernel finds it as it finds the application. */
+	uint64_t off = 0, len = 0;
+	ok = ok && elf_find_section(img, is, ".kiln.rootfs", &off, &len) == 0 &&
+	     off == root->sh_offset && len == sizeof(fs);
+	free(k);
+	free(a);
+	free(img);
+	CHECK(ok);
+}
+
 /* Packs a damaged kernel; the error must contain want. */
 #define PACK_KERNEL_FAILS(want, stmt)                                      \
 	do {                                                               \

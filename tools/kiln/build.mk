@@ -21,11 +21,11 @@ $(BUILD)/host/kiln/lib/%.o: lib/%.c
 
 # Unit tests (tests/build.mk): the tool's sources without main.c, with the
 # kernel's command-line parser to check the quoting round trip, and the
-# kernel's cpio reader to read back the root file systems kiln writes; and
+# kernel's cpio reader and section lookup to read back what kiln writes; and
 # the ELF checker, which kiln is the first host user of.
 UNIT_TESTS += test_kiln_opts test_elf_check
 UNIT_SRCS_test_kiln_opts := $(filter-out tools/kiln/main.c,$(KILN_SRCS)) \
-	lib/elf_check.c lib/kcmdline.c lib/cpio.c
+	lib/elf_check.c lib/kcmdline.c lib/cpio.c lib/elf_section.c
 UNIT_CFLAGS_test_kiln_opts := -Itools/kiln
 UNIT_SRCS_test_elf_check := lib/elf_check.c
 
