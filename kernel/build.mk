@@ -1,6 +1,6 @@
 # kernel/: the library OS, linked into build/kernel.elf.
 #
-# kernel/sys/ (the syscall layer) and lib/kcmdline.c join by wildcard so
+# kernel/fs/ and kernel/sys/ (the syscall layer) join by wildcard so
 # that their files link as they appear. kernel/<dir>/x.c builds into
 # build/kernel/<dir>/x.o; the shared lib/ sources into build/kernel/common/.
 
@@ -28,8 +28,10 @@ KERNEL_SRCS := \
 	kernel/mm/pmm.c \
 	kernel/mm/vmm.c \
 	kernel/mm/heap.c \
+	$(sort $(wildcard kernel/fs/*.c)) \
 	$(sort $(wildcard kernel/sys/*.c kernel/sys/*.S))
-KERNEL_COMMON_SRCS := lib/elf_check.c lib/elf_section.c lib/kcmdline.c
+KERNEL_COMMON_SRCS := lib/elf_check.c lib/elf_section.c lib/kcmdline.c \
+	lib/cpio.c
 
 KERNEL_OBJS := \
 	$(patsubst kernel/%,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
@@ -45,7 +47,8 @@ KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	main.o arch/x86_64/acpi.o arch/x86_64/apic.o arch/x86_64/cpu.o \
 	arch/x86_64/gdt.o arch/x86_64/idt.o arch/x86_64/power.o \
 	arch/x86_64/rtc.o arch/x86_64/tsc.o lib/printf.o lib/log.o \
-	lib/panic.o lib/ksym.o common/elf_check.o common/elf_section.o common/kcmdline.o)
+	lib/panic.o lib/ksym.o common/elf_check.o common/elf_section.o common/kcmdline.o \
+	common/cpio.o fs/rootfs.o fs/procfs.o fs/devfs.o)
 $(KERNEL_COLD_OBJS): KERNEL_PRIV_CFLAGS += -Os
 
 all: $(BUILD)/kernel.elf
@@ -76,3 +79,9 @@ UNIT_SRCS_test_pmm := kernel/mm/pmm.c
 UNIT_CFLAGS_test_pmm := -Ikernel/include -Ikernel
 UNIT_SRCS_test_heap := kernel/mm/heap.c
 UNIT_CFLAGS_test_heap := -Ikernel/include -Ikernel
+
+# Host unit tests of the VFS path walk, name operations and ramfs.
+UNIT_TESTS += test_vfs
+UNIT_SRCS_test_vfs := kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/file.c \
+	kernel/fs/ramfs.c kernel/fs/ramfs_data.c
+UNIT_CFLAGS_test_vfs := -Ikernel/include -Ikernel

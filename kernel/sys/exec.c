@@ -14,8 +14,8 @@
 #include "kcmdline.h"
 
 #include "fd.h"
-#include "random.h"
-#include "uaccess.h"
+#include <kernel/random.h>
+#include <kernel/uaccess.h>
 #include "uvm.h"
 
 /* Defined in the kernel's .kiln.desc section; `kiln pack` fills it in. */

@@ -3,7 +3,7 @@
 #include <kernel/log.h>
 
 #include "fd.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 
 struct fd_entry {
 	bool open;

@@ -3,7 +3,7 @@
 #include <kernel/string.h>
 #include <kernel/time.h>
 
-#include "random.h"
+#include <kernel/random.h>
 
 /*
  * Without RDRAND (QEMU's qemu64 model under TCG has none) the bytes come

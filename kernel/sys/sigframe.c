@@ -6,7 +6,7 @@
 
 #include "signal.h"
 #include "syscall.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 
 #define SIGSEGV	    11
 #define SA_RESTORER 0x04000000U

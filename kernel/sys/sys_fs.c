@@ -4,7 +4,7 @@
 
 #include "fd.h"
 #include "syscall.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 
 #define PATH_MAX_     4096
 #define AT_EMPTY_PATH 0x1000

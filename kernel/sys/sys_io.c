@@ -3,7 +3,7 @@
 
 #include "fd.h"
 #include "syscall.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 
 struct k_iovec {
 	uint64_t base;

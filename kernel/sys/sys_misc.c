@@ -6,9 +6,9 @@
 #include <kernel/time.h>
 
 #include "fd.h"
-#include "random.h"
+#include <kernel/random.h>
 #include "syscall.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 #include "uvm.h"
 
 /* Programs test sysname and machine; "Linux" keeps them on their Linux

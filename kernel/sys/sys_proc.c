@@ -9,7 +9,7 @@
 
 #include "signal.h"
 #include "syscall.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 
 /* The application is process 1, thread 1, in process group 1. */
 #define APP_PID 1

@@ -3,7 +3,7 @@
 #include <kernel/time.h>
 
 #include "syscall.h"
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 
 #define CLOCK_REALTIME		 0
 #define CLOCK_MONOTONIC		 1

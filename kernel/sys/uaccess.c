@@ -4,7 +4,7 @@
 #include <kernel/mm.h>
 #include <kernel/string.h>
 
-#include "uaccess.h"
+#include <kernel/uaccess.h>
 #include "uvm.h"
 
 /*

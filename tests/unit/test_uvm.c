@@ -7,7 +7,7 @@
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 
-#include "../../kernel/sys/uaccess.h"
+#include <kernel/uaccess.h>
 #include "../../kernel/sys/uvm.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
-/* Random bytes for getrandom(2) and AT_RANDOM. */
-#ifndef KERNEL_SYS_RANDOM_H
-#define KERNEL_SYS_RANDOM_H
+/* Random bytes (getrandom(2), AT_RANDOM, /dev/urandom); in sys/random.c. */
+#ifndef KERNEL_RANDOM_H
+#define KERNEL_RANDOM_H
 
 #include <kernel/types.h>
 

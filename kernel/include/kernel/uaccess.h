@@ -1,6 +1,6 @@
-/* The only way the kernel touches application memory. */
-#ifndef KERNEL_SYS_UACCESS_H
-#define KERNEL_SYS_UACCESS_H
+/* The only way the kernel touches application memory (sys/uaccess.c). */
+#ifndef KERNEL_UACCESS_H
+#define KERNEL_UACCESS_H
 
 #include <kernel/types.h>
 
