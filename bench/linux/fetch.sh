@@ -1,0 +1,64 @@
+#!/bin/bash
+# Fetch the Linux guest's parts from Debian into DIR (cached): the cloud
+# kernel and a static busybox. Downloaded with `apt-get download` (nothing is
+# installed) and unpacked with dpkg-deb. Never committed.
+#
+# Usage: fetch.sh DIR
+# Leaves DIR/vmlinuz, DIR/busybox and DIR/versions (one "package version"
+# line each); on failure one line on stderr and status 1.
+set -u
+dir=$1
+mkdir -p "$dir/deb"
+cd "$dir" || exit 1
+
+say() { echo "linux guest: $*" >&2; }
+
+# The metapackage only depends on the current ABI's image package: fetch
+# that one (apt-get download does not resolve dependencies).
+kernel_pkg() {
+	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		awk '/Depends: linux-image-/ { print $2; exit }'
+}
+
+# download PKG: the .deb into deb/ unless it is there already.
+download() {
+	local pkg=$1 tries
+	ls deb/"${pkg}"_*.deb >/dev/null 2>&1 && return 0
+	for tries in 1 2; do
+		# As root, apt's download sandbox user cannot write here.
+		(cd deb && apt-get download -q=2 -o APT::Sandbox::User=root \
+			"$pkg" >/dev/null 2>&1) && return 0
+		# Stale package lists: refresh once when allowed to.
+		[ "$tries" = 1 ] && [ "$(id -u)" = 0 ] &&
+			apt-get update -qq >/dev/null 2>&1
+	done
+	say "apt-get download $pkg failed"
+	return 1
+}
+
+# extract PKG PATH OUT: one file of PKG's .deb to OUT.
+extract() {
+	local deb
+	deb=$(ls deb/"$1"_*.deb | head -1)
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards "$2" >"$3.tmp" &&
+		[ -s "$3.tmp" ] && mv "$3.tmp" "$3" && return 0
+	rm -f "$3.tmp"
+	say "no $2 in $deb"
+	return 1
+}
+
+version() { dpkg-deb -f "$(ls deb/"$1"_*.deb | head -1)" Version; }
+
+if [ ! -s vmlinuz ] || [ ! -s busybox ]; then
+	kpkg=$(kernel_pkg)
+	[ -n "$kpkg" ] || { say "apt-cache knows no linux-image-cloud-amd64"; exit 1; }
+	download "$kpkg" && download busybox-static || exit 1
+	extract "$kpkg" './boot/vmlinuz-*' vmlinuz || exit 1
+	extract busybox-static ./bin/busybox busybox || exit 1
+	chmod 755 busybox
+	{
+		echo "$kpkg $(version "$kpkg")"
+		echo "busybox-static $(version busybox-static)"
+	} >versions
+fi
+exit 0
