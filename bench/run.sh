@@ -39,6 +39,7 @@ trap 'rm -rf "$SAMPLES"' EXIT
 . bench/lib.sh
 . bench/qemu.sh
 . bench/report.sh
+. bench/files.sh
 
 DATE=$(date -u +%Y-%m-%d)
 HOST=$(hostname -s)
@@ -206,7 +207,7 @@ row_echo_rss() { LABEL="echo: host RSS of the QEMU process, idle"; echo_missing;
 ROWS="hello_boot hello_kiln_run floor above_floor hello_rss hello_size
 	loader_size hello_min_mem echo_first_byte echo_rtt echo_bulk
 	echo_conns echo_max_conns echo_size echo_min_mem echo_guest_mem
-	echo_rss"
+	echo_rss rootfs_growth file_read file_write"
 
 table() {
 	local r
