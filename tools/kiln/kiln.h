@@ -205,7 +205,7 @@ int pack_rootfs_option(struct rootfs_spec *spec, const char *opt,
 	"                   archive)\n"                                          \
 	"  --file SRC:DEST  put the file or tree SRC at DEST, an absolute\n"    \
 	"                   guest path (repeatable; overrides --rootfs)\n"       \
-	"Files keep their permissions, owner root, mtime $SOURCE_DATE_EPOCH\n"   \
+	"\nFiles keep their permissions, owner root, mtime $SOURCE_DATE_EPOCH\n" \
 	"or 0: same inputs, same image.\n"
 
 /* Verbs. Each returns kiln's exit status, or -1 after kiln_fail(). */
