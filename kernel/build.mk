@@ -19,6 +19,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/tsc.c \
 	kernel/arch/x86_64/rtc.c \
 	kernel/arch/x86_64/power.c \
+	kernel/arch/x86_64/irq.c \
 	kernel/dev/serial.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
@@ -48,7 +49,8 @@ KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	arch/x86_64/gdt.o arch/x86_64/idt.o arch/x86_64/power.o \
 	arch/x86_64/rtc.o arch/x86_64/tsc.o lib/printf.o lib/log.o \
 	lib/panic.o lib/ksym.o common/elf_check.o common/elf_section.o common/kcmdline.o \
-	common/cpio.o fs/rootfs.o fs/procfs.o fs/devfs.o)
+	common/cpio.o fs/rootfs.o fs/procfs.o fs/devfs.o \
+	arch/x86_64/irq.o)
 $(KERNEL_COLD_OBJS): KERNEL_PRIV_CFLAGS += -Os
 
 all: $(BUILD)/kernel.elf

@@ -46,6 +46,7 @@ struct acpi_sdt {
 #define MADT_ENTRIES	    44
 #define MADT_LAPIC	    0 /* processor local APIC */
 #define MADT_IOAPIC	    1
+#define MADT_ISO	    2 /* interrupt source override */
 #define MADT_LAPIC_OVERRIDE 5 /* 64-bit local APIC address */
 #define MADT_X2APIC	    9 /* processor local x2APIC */
 #define MADT_CPU_ENABLED    1
@@ -152,6 +153,17 @@ static void parse_madt(const struct acpi_sdt *madt)
 			memcpy(&addr, p + 4, 4);
 			memcpy(&acpi.ioapic_gsi_base, p + 8, 4);
 			acpi.ioapic_pa = addr;
+			break;
+		case MADT_ISO:
+			/* bus 0 (ISA), source, GSI, MPS INTI flags
+			 * (5.2.12.5) */
+			if (p[1] < 10 || p[2] != 0 ||
+			    acpi.niso == ARRAY_SIZE(acpi.iso))
+				break;
+			struct acpi_iso *o = &acpi.iso[acpi.niso++];
+			o->isa_irq = p[3];
+			memcpy(&o->gsi, p + 4, 4);
+			memcpy(&o->flags, p + 8, 2);
 			break;
 		case MADT_LAPIC_OVERRIDE:
 			if (p[1] >= 12)

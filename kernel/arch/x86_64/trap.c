@@ -1,5 +1,6 @@
 /* Trap dispatch: count, route exceptions to the app's signals or a panic. */
 #include <kernel/arch.h>
+#include <kernel/irq.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -156,7 +157,9 @@ void trap_dispatch(struct trapframe *tf)
 		apic_eoi();
 		break;
 	default:
-		/* The 8259s are masked and nothing else is routed yet. */
+		if (vec >= IRQ_VECTOR_FIRST && vec <= IRQ_VECTOR_LAST)
+			irq_dispatch(vec); /* a device's, then its EOI */
+		/* The 8259s are masked: their vectors are only spurious. */
 		if (vec < VEC_PIC_BASE || vec >= VEC_PIC_BASE + 16)
 			apic_eoi();
 		break;

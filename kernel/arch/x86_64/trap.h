@@ -32,6 +32,8 @@
 
 /* Called by entry.S with the saved frame. */
 void trap_dispatch(struct trapframe *tf);
+/* Run the handler installed on a device vector (irq.c). */
+void irq_dispatch(unsigned vector);
 
 /* "#PF page fault", "timer", ...; NULL for an unnamed vector. */
 const char *trap_name(unsigned vector);
