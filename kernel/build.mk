@@ -21,6 +21,14 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/power.c \
 	kernel/arch/x86_64/irq.c \
 	kernel/dev/serial.c \
+	kernel/dev/pci.c \
+	kernel/dev/pci_irq.c \
+	kernel/dev/netdev.c \
+	kernel/dev/virtio/virtqueue.c \
+	kernel/dev/virtio/virtio_pci.c \
+	kernel/dev/virtio/virtio_net.c \
+	kernel/dev/rtl8139/rtl8139.c \
+	kernel/dev/rtl8139/rtl8139_rx.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/log.c \
@@ -50,7 +58,9 @@ KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	arch/x86_64/rtc.o arch/x86_64/tsc.o lib/printf.o lib/log.o \
 	lib/panic.o lib/ksym.o common/elf_check.o common/elf_section.o common/kcmdline.o \
 	common/cpio.o fs/rootfs.o fs/procfs.o fs/devfs.o \
-	arch/x86_64/irq.o)
+	arch/x86_64/irq.o dev/pci.o dev/pci_irq.o dev/netdev.o \
+	dev/virtio/virtqueue.o dev/virtio/virtio_pci.o dev/virtio/virtio_net.o \
+	dev/rtl8139/rtl8139.o dev/rtl8139/rtl8139_rx.o)
 $(KERNEL_COLD_OBJS): KERNEL_PRIV_CFLAGS += -Os
 
 all: $(BUILD)/kernel.elf
@@ -87,3 +97,11 @@ UNIT_TESTS += test_vfs
 UNIT_SRCS_test_vfs := kernel/fs/vfs.c kernel/fs/namei.c kernel/fs/file.c \
 	kernel/fs/ramfs.c kernel/fs/ramfs_data.c
 UNIT_CFLAGS_test_vfs := -Ikernel/include -Ikernel
+
+# Host unit tests of the NIC code that needs no hardware: split-virtqueue
+# bookkeeping and RTL8139 receive-ring parsing.
+UNIT_TESTS += test_virtqueue test_rtl8139_rx
+UNIT_SRCS_test_virtqueue := kernel/dev/virtio/virtqueue.c
+UNIT_CFLAGS_test_virtqueue := -Ikernel/include -Ikernel
+UNIT_SRCS_test_rtl8139_rx := kernel/dev/rtl8139/rtl8139_rx.c
+UNIT_CFLAGS_test_rtl8139_rx := -Ikernel/include -Ikernel

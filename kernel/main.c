@@ -11,6 +11,7 @@
 #include <kiln/abi/exit.h>
 
 #include "arch/x86_64/apic.h"
+#include "dev/pci.h"
 #include "dev/serial.h"
 #include "kcmdline.h"
 #include "lib/ksym.h"
@@ -75,6 +76,7 @@ void kmain(const struct kiln_boot_info *bi)
 	apic_print_mp_info();		/* MULTIPROCESSOR INFORMATION */
 	tsc_init();			/* reads the PIT, >= 2 ms on */
 	apic_timer_init();		/* 100 Hz tick, timed by the TSC */
+	pci_init();			/* devices, drivers; after the timer */
 	log_boot_summary();		/* memory, clock, boot time */
 
 	exec_start_app(&boot_info, &cmdline); /* ring 3, never returns */
