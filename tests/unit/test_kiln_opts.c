@@ -167,7 +167,7 @@ TEST(run_opts_defaults)
 
 	CHECK(parse(&o, NULL, NULL, "x.img", NULL) == 0);
 	CHECK(o.smp == 1 && o.mem == 64 * MiB && o.verbose == -1);
-	CHECK(strcmp(o.accel, "tcg") == 0);
+	CHECK(strcmp(o.accel, "tcg") == 0 && strcmp(o.nic, "none") == 0);
 	CHECK(strcmp(o.qemu, "qemu-system-x86_64") == 0);
 	CHECK(strcmp(o.image, "x.img") == 0);
 	CHECK(o.timeout == 0 && !o.dry_run && !o.help);
@@ -248,6 +248,8 @@ TEST(run_opts_rejects_bad_input)
 	PARSE_FAILS("y.img: unexpected argument", "x.img", "y.img");
 	PARSE_FAILS("run: no image given", "--smp", "2");
 	PARSE_FAILS("--timeout: '-1' is not", "--timeout", "-1", "x.img");
+	PARSE_FAILS("--nic: 'e1000' is not", "--nic", "e1000", "x.img");
+	PARSE_FAILS("--nic: needs a value", "x.img", "--nic");
 }
 
 TEST(run_opts_help)
@@ -385,6 +387,35 @@ TEST(qemu_argv_passes_smp_mem_and_extra_args)
 		 strcmp(line + strlen(line) - 3, " -S") == 0;
 	free(line);
 	CHECK(ok);
+}
+
+/* Each --nic TYPE adds user networking (restrict=on) and its device
+ * before COM2; none adds nothing. */
+static int nic_line_has(const char *type, const char *want)
+{
+	char *line = qemu_line("x.img", 2, "--nic", type);
+	int ok = line && (want ? strstr(line, want) != NULL :
+				 strstr(line, "-netdev") == NULL);
+
+	if (!ok)
+		fprintf(stderr, "--nic %s: got %s\n", type, line);
+	free(line);
+	return ok;
+}
+
+TEST(qemu_argv_adds_the_nic_asked_for)
+{
+	CHECK(nic_line_has("none", NULL));
+	CHECK(nic_line_has("virtio",
+			   " -netdev user,id=n0,restrict=on -device "
+			   "virtio-net-pci,netdev=n0,disable-legacy=on,"
+			   "romfile= -serial file:"));
+	CHECK(nic_line_has("virtio-legacy",
+			   " -device virtio-net-pci,netdev=n0,"
+			   "disable-modern=on,romfile= "));
+	CHECK(nic_line_has("rtl8139",
+			   " -netdev user,id=n0,restrict=on -device "
+			   "rtl8139,netdev=n0,romfile= "));
 }
 
 TEST(qemu_argv_escapes_comma_in_image)

@@ -157,6 +157,7 @@ struct run_opts {
 	int verbose;	 /* kernel log level 0..4, -1 when not given */
 	const char *accel; /* "tcg" or "kvm" */
 	const char *qemu;  /* QEMU binary, run through PATH */
+	const char *nic;   /* "none", "virtio", "virtio-legacy", "rtl8139" */
 	const char *image;
 	unsigned timeout; /* seconds, 0 for none */
 	int dry_run;

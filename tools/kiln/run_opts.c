@@ -22,6 +22,7 @@ enum {
 	RO_DRY_RUN,
 	RO_TIMEOUT,
 	RO_QEMU,
+	RO_NIC,
 	RO_HELP,
 	RO_HELP_SHORT,
 	RO__COUNT
@@ -37,9 +38,27 @@ static const struct opt_spec run_specs[] = {
 	[RO_DRY_RUN] = { "--dry-run", 0 },
 	[RO_TIMEOUT] = { "--timeout", 1 },
 	[RO_QEMU] = { "--qemu", 1 },
+	[RO_NIC] = { "--nic", 1 },
 	[RO_HELP] = { "--help", 0 },
 	[RO_HELP_SHORT] = { "-h", 0 },
 	[RO__COUNT] = { NULL, 0 },
+};
+
+/*
+ * The NICs QEMU can give the guest, each on user-mode networking with
+ * restrict=on (the guest reaches nothing beyond QEMU's own DHCP, DNS and
+ * ARP responder). romfile= skips the PXE option ROM: nothing boots from
+ * the network, and SeaBIOS would spend time running it.
+ */
+static const struct {
+	const char *name;
+	const char *device; /* -device, NULL for none */
+} nics[] = {
+	{ "none", NULL },
+	{ "virtio", "virtio-net-pci,netdev=n0,disable-legacy=on,romfile=" },
+	{ "virtio-legacy",
+	  "virtio-net-pci,netdev=n0,disable-modern=on,romfile=" },
+	{ "rtl8139", "rtl8139,netdev=n0,romfile=" },
 };
 
 static int check_env(const char *kv)
@@ -102,6 +121,16 @@ static int set_option(struct run_opts *o, int id, const char *val)
 			return kiln_fail("--qemu: empty path");
 		o->qemu = val;
 		return 0;
+	case RO_NIC:
+		for (size_t i = 0; i < sizeof(nics) / sizeof(nics[0]); i++) {
+			if (strcmp(val, nics[i].name) == 0) {
+				o->nic = nics[i].name;
+				return 0;
+			}
+		}
+		return kiln_fail("--nic: '%s' is not virtio, virtio-legacy, "
+				 "rtl8139 or none",
+				 val);
 	default:
 		o->help = 1;
 		return 0;
@@ -121,6 +150,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 		.mem = MEM_DEFAULT,
 		.verbose = -1,
 		.accel = "tcg",
+		.nic = "none",
 		.qemu = kiln_qemu && kiln_qemu[0] ? kiln_qemu :
 						    "qemu-system-x86_64",
 		/* No option can repeat more often than there are words. */
@@ -261,6 +291,14 @@ int run_qemu_argv(const struct run_opts *o, const char *loader,
 	strvec_push(av, "-device");
 	strvec_pushf(av, "isa-debug-exit,iobase=%#x,iosize=0x04",
 		     KILN_EXIT_PORT);
+	for (size_t i = 0; i < sizeof(nics) / sizeof(nics[0]); i++) {
+		if (strcmp(o->nic, nics[i].name) != 0 || !nics[i].device)
+			continue;
+		strvec_push(av, "-netdev");
+		strvec_push(av, "user,id=n0,restrict=on");
+		strvec_push(av, "-device");
+		strvec_push(av, nics[i].device);
+	}
 	strvec_push(av, "-serial");
 	strvec_pushf(av, "file:%s", status_path);
 	strvec_push(av, "-append");
