@@ -51,7 +51,9 @@ KERNEL_PRIV_CFLAGS := -Ikernel
 
 # Code that runs once (boot, reports) or rarely is built for size: the
 # hello image must stay under 100 KB, and under TCG its speed does not
-# show. What every syscall, interrupt or page fault runs stays at -O2.
+# show. What every syscall, interrupt or page fault runs stays at -O2;
+# the NIC drivers are the exception: they are mostly probe code, and what
+# they do per frame is a memcpy.
 KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	main.o arch/x86_64/acpi.o arch/x86_64/apic.o arch/x86_64/cpu.o \
 	arch/x86_64/gdt.o arch/x86_64/idt.o arch/x86_64/power.o \
