@@ -1,6 +1,7 @@
 /* kmain(): the boot order, one step per line. */
 #include <kernel/arch.h>
 #include <kernel/exec.h>
+#include <kernel/fs.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -78,6 +79,7 @@ void kmain(const struct kiln_boot_info *bi)
 	apic_timer_init();		/* 100 Hz tick, timed by the TSC */
 	pci_init();			/* devices, drivers; after the timer */
 	log_boot_summary();		/* memory, clock, boot time */
+	fs_init(&boot_info);		/* "/" from the image; needs ncpus */
 
 	exec_start_app(&boot_info, &cmdline); /* ring 3, never returns */
 }

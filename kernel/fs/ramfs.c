@@ -350,7 +350,7 @@ static const struct vnode_ops symlink_ops = {
     .release = symlink_release,
 };
 
-static int ramfs_mount(struct fs *fs, const void *data)
+int ramfs_mount(struct fs *fs, const void *data)
 {
 	const uint32_t *mode = data;
 	struct vnode *root = dir_alloc(fs, mode ? *mode : 0755);

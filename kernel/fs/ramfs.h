@@ -6,8 +6,10 @@
 
 #define TMPFS_MAGIC 0x01021994 /* statfs f_type, as Linux's tmpfs */
 
-/* mount data: the root directory's mode; NULL gives 0755 */
+/* mount data: a uint32_t, the root directory's mode; NULL gives 0755 */
 extern const struct fs_type ramfs_type;
+/* Its mount function, for file systems built as a ramfs (/proc, /sys). */
+int ramfs_mount(struct fs *fs, const void *data);
 
 /* Ops of ramfs regular files (ramfs_data.c). */
 extern const struct vnode_ops ramfs_file_ops;

@@ -272,4 +272,12 @@ int vfs_page_private(struct vnode *vn, uint64_t off, void *kva);
 /* The file's own frame for MAP_SHARED at off (page aligned). */
 int vfs_page_shared(struct vnode *vn, uint64_t off, paddr_t *pa);
 
+/* --- pipes (pipe.c) --- */
+
+/* A new pipe: ends[0] reads, ends[1] writes; flags may hold O_NONBLOCK
+ * and O_DIRECT. 0 or -ENOMEM. */
+int pipe_create(int flags, struct file *ends[2]);
+/* F_GETPIPE_SZ: the capacity of a pipe, -EBADF for another file. */
+int64_t pipe_capacity(struct file *f);
+
 #endif

@@ -2,4 +2,4 @@
 # wildcard; this file registers their host unit tests.
 UNIT_TESTS += test_uvm
 UNIT_SRCS_test_uvm := kernel/sys/uvm.c kernel/sys/uaccess.c
-UNIT_CFLAGS_test_uvm := -Ikernel/include
+UNIT_CFLAGS_test_uvm := -Ikernel/include -Ikernel

@@ -2,10 +2,14 @@
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/exec.h>
+#include <kernel/file.h>
+#include <kernel/fs.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/power.h>
+#include <kernel/random.h>
 #include <kernel/string.h>
+#include <kernel/uaccess.h>
 #include <kiln/abi/boot.h>
 #include <kiln/abi/exit.h>
 #include <kiln/abi/image.h>
@@ -13,9 +17,6 @@
 #include "elf64.h"
 #include "kcmdline.h"
 
-#include "fd.h"
-#include <kernel/random.h>
-#include <kernel/uaccess.h>
 #include "uvm.h"
 
 /* Defined in the kernel's .kiln.desc section; `kiln pack` fills it in. */
@@ -311,7 +312,8 @@ void exec_start_app(const struct kiln_boot_info *bi, const struct kcmdline *cl)
 			     PROT_READ | PROT_WRITE, UVM_KIND_STACK);
 	if (err < 0)
 		refuse("cannot reserve its stack", NULL);
-	fd_init();
+	fs_set_exe(app, size, app_name); /* /proc/self/exe */
+	fd_init();			 /* 0, 1, 2 on /dev/console */
 	sp = build_stack(cl, &img, base);
 
 	wrmsr(MSR_FS_BASE, 0); /* musl sets its TLS with arch_prctl */

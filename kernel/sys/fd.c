@@ -1,133 +1,133 @@
-/* The file-descriptor table; every open fd is the serial console for now. */
+/* The descriptor table: fd -> open file, with FD_CLOEXEC per descriptor. */
 #include <kernel/errno.h>
-#include <kernel/log.h>
+#include <kernel/file.h>
+#include <kernel/panic.h>
 
-#include "fd.h"
-#include <kernel/uaccess.h>
+#include "fs/vfs.h"
 
-struct fd_entry {
-	bool open;
+/*
+ * One table for the one process. Files, pipes and (later) sockets,
+ * eventfds and epoll instances are all struct file, so dup, close, fcntl
+ * and poll treat them alike. The limit is RLIMIT_NOFILE's (fd_set_limit).
+ */
+struct fd_slot {
+	struct file *f;
 	bool cloexec;
-	int status; /* O_APPEND | O_NONBLOCK as set by fcntl */
 };
 
-static struct fd_entry fds[FD_MAX];
+static struct fd_slot fds[FD_MAX];
+static int limit = FD_MAX;
 
+void fd_set_limit(uint64_t n)
+{
+	limit = n < FD_MAX ? (int)n : FD_MAX;
+}
+
+/* 0, 1 and 2 share one open /dev/console, as a login terminal's do. */
 void fd_init(void)
 {
+	struct file *con;
+
 	for (int i = 0; i < FD_MAX; i++)
-		fds[i] = (struct fd_entry){i < 3, false, 0};
+		fd_close(i);
+	if (vfs_open(NULL, "/dev/console", O_RDWR | O_LARGEFILE, 0, &con) < 0)
+		panic("no /dev/console for descriptors 0-2");
+	fds[0].f = con;
+	fds[1].f = con;
+	fds[2].f = con;
+	con->refs = 3;
 }
 
-int fd_check(int fd)
+static struct file *slot(int fd)
 {
-	if (fd < 0 || fd >= FD_MAX || !fds[fd].open)
-		return -EBADF;
-	return 0;
+	return fd >= 0 && fd < FD_MAX ? fds[fd].f : NULL;
 }
 
-int fd_dup_min(int oldfd, int min, bool cloexec)
+int fd_install(struct file *f, int min, bool cloexec)
 {
-	if (fd_check(oldfd) < 0)
-		return -EBADF;
-	if (min < 0 || min >= FD_MAX)
+	if (min < 0)
 		return -EINVAL;
-	for (int i = min; i < FD_MAX; i++) {
-		if (!fds[i].open) {
-			fds[i] = fds[oldfd];
-			fds[i].cloexec = cloexec;
+	for (int i = min; i < limit; i++) {
+		if (!fds[i].f) {
+			fds[i] = (struct fd_slot){f, cloexec};
 			return i;
 		}
 	}
 	return -EMFILE;
 }
 
-int fd_dup_to(int oldfd, int newfd, bool cloexec)
+int fd_check_room(void)
 {
-	if (fd_check(oldfd) < 0 || newfd < 0 || newfd >= FD_MAX)
-		return -EBADF;
-	if (oldfd != newfd) {
-		fds[newfd] = fds[oldfd];
-		fds[newfd].cloexec = cloexec;
+	for (int i = 0; i < limit; i++) {
+		if (!fds[i].f)
+			return 0;
 	}
-	return newfd;
+	return -EMFILE;
+}
+
+struct file *fd_get(int fd)
+{
+	struct file *f = slot(fd);
+
+	if (f)
+		file_get(f);
+	return f;
 }
 
 int fd_close(int fd)
 {
-	if (fd_check(fd) < 0)
+	struct file *f = slot(fd);
+
+	if (!f)
 		return -EBADF;
-	fds[fd].open = false;
+	fds[fd].f = NULL;
+	fds[fd].cloexec = false;
+	file_put(f);
 	return 0;
+}
+
+int fd_dup_min(int oldfd, int min, bool cloexec)
+{
+	struct file *f = slot(oldfd);
+	int fd;
+
+	if (!f)
+		return -EBADF;
+	if (min < 0 || min >= limit)
+		return -EINVAL;
+	file_get(f);
+	if ((fd = fd_install(f, min, cloexec)) < 0)
+		file_put(f);
+	return fd;
+}
+
+int fd_dup_to(int oldfd, int newfd, bool cloexec)
+{
+	struct file *f = slot(oldfd), *old;
+
+	if (!f || newfd < 0 || newfd >= limit)
+		return -EBADF;
+	if (oldfd == newfd)
+		return newfd;
+	file_get(f);
+	old = fds[newfd].f;
+	fds[newfd] = (struct fd_slot){f, cloexec};
+	if (old)
+		file_put(old);
+	return newfd;
 }
 
 int fd_get_cloexec(int fd)
 {
-	if (fd_check(fd) < 0)
+	if (!slot(fd))
 		return -EBADF;
 	return fds[fd].cloexec ? FD_CLOEXEC : 0;
 }
 
 int fd_set_cloexec(int fd, bool on)
 {
-	if (fd_check(fd) < 0)
+	if (!slot(fd))
 		return -EBADF;
 	fds[fd].cloexec = on;
-	return 0;
-}
-
-int fd_get_status(int fd)
-{
-	if (fd_check(fd) < 0)
-		return -EBADF;
-	return O_RDWR | fds[fd].status;
-}
-
-int fd_set_status(int fd, int flags)
-{
-	if (fd_check(fd) < 0)
-		return -EBADF;
-	fds[fd].status = flags & (O_APPEND | O_NONBLOCK);
-	return 0;
-}
-
-/* Linux's MAX_RW_COUNT: one read or write moves at most this much. */
-#define RW_MAX 0x7ffff000UL
-#define CHUNK  256
-
-long fd_write(int fd, const void __user *buf, size_t len)
-{
-	const char __user *p = buf;
-	char chunk[CHUNK];
-	size_t done = 0;
-	int err;
-
-	if (fd_check(fd) < 0)
-		return -EBADF;
-	len = MIN(len, RW_MAX);
-	/* All or nothing for a bad buffer: nothing reaches the console. */
-	if ((err = user_range_ok(buf, len, false)) < 0)
-		return err;
-	while (done < len) {
-		size_t c = MIN(len - done, sizeof chunk);
-
-		if ((err = copy_from_user(chunk, p + done, c)) < 0)
-			return done ? (long)done : err;
-		console_write(chunk, c);
-		done += c;
-	}
-	return (long)done;
-}
-
-long fd_read(int fd, void __user *buf, size_t len)
-{
-	int err;
-
-	if (fd_check(fd) < 0)
-		return -EBADF;
-	len = MIN(len, RW_MAX);
-	if ((err = user_range_ok(buf, len, true)) < 0)
-		return err;
-	/* No console input yet: every read is end of file. */
 	return 0;
 }

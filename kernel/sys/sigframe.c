@@ -3,10 +3,10 @@
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/uaccess.h>
 
 #include "signal.h"
 #include "syscall.h"
-#include <kernel/uaccess.h>
 
 #define SIGSEGV	    11
 #define SA_RESTORER 0x04000000U

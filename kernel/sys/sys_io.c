@@ -1,9 +1,11 @@
-/* I/O system calls on file descriptors: read, write, ioctl, fcntl, dup... */
+/* I/O system calls on descriptors: read, write, lseek, readv, pread, getdents... */
 #include <kernel/errno.h>
-
-#include "fd.h"
-#include "syscall.h"
+#include <kernel/file.h>
 #include <kernel/uaccess.h>
+
+#include "fs/vfs.h"
+#include "signal.h"
+#include "syscall.h"
 
 struct k_iovec {
 	uint64_t base;
@@ -12,6 +14,41 @@ struct k_iovec {
 
 #define IOV_MAX	   1024
 #define SSIZE_MAX_ 0x7fffffffffffffffULL
+#define SIGPIPE	   13
+
+/*
+ * Every call here takes its own reference to the file (fd_get) for the
+ * length of the call, so a descriptor closed meanwhile (by another thread,
+ * once there are threads) cannot free the file under it. pos is the
+ * file's position, or the caller's for pread/pwrite.
+ */
+static long rw(struct file *f, void __user *buf, size_t len, uint64_t *pos,
+	       bool write)
+{
+	struct uio u = uio_user(buf, MIN(len, RW_MAX));
+	long n;
+	int err;
+
+	/* A bad buffer is refused before anything moves. */
+	if ((err = user_range_ok(buf, u.len, !write)) < 0)
+		return err;
+	n = write ? file_write(f, &u, pos) : file_read(f, &u, pos);
+	if (n == -EPIPE)
+		signal_send_self(SIGPIPE);
+	return n;
+}
+
+static long rw_fd(int fd, void __user *buf, size_t len, bool write)
+{
+	struct file *f = fd_get(fd);
+	long n;
+
+	if (!f)
+		return -EBADF;
+	n = rw(f, buf, len, &f->pos, write);
+	file_put(f);
+	return n;
+}
 
 long sys_read(const struct sys_args *a)
 {
@@ -19,16 +56,56 @@ long sys_read(const struct sys_args *a)
 	void __user *buf = (void __user *)a->arg[1];
 	size_t len = a->arg[2];
 
-	return fd_read(fd, buf, len);
+	return rw_fd(fd, buf, len, false);
 }
 
 long sys_write(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
-	const void __user *buf = (const void __user *)a->arg[1];
+	void __user *buf = (void __user *)a->arg[1];
 	size_t len = a->arg[2];
 
-	return fd_write(fd, buf, len);
+	return rw_fd(fd, buf, len, true);
+}
+
+/* pread/pwrite at off, leaving the file's position alone. */
+static long prw_fd(int fd, void __user *buf, size_t len, int64_t off,
+		   bool write)
+{
+	struct file *f = fd_get(fd);
+	uint64_t pos = (uint64_t)off;
+	long n;
+
+	if (!f)
+		return -EBADF;
+	if (off < 0)
+		n = -EINVAL;
+	else if (!f->ops->lseek)
+		n = (f->flags & O_PATH) ? -EBADF : -ESPIPE;
+	else
+		n = rw(f, buf, len, &pos, write);
+	file_put(f);
+	return n;
+}
+
+long sys_pread64(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	void __user *buf = (void __user *)a->arg[1];
+	size_t len = a->arg[2];
+	int64_t off = (int64_t)a->arg[3];
+
+	return prw_fd(fd, buf, len, off, false);
+}
+
+long sys_pwrite64(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	void __user *buf = (void __user *)a->arg[1];
+	size_t len = a->arg[2];
+	int64_t off = (int64_t)a->arg[3];
+
+	return prw_fd(fd, buf, len, off, true);
 }
 
 /* Check every iovec (count, lengths, ranges) before moving a byte, as
@@ -55,31 +132,37 @@ static long check_iov(const struct k_iovec __user *iov, int cnt, bool write)
 	return 0;
 }
 
-static long do_iov(int fd, const struct k_iovec __user *iov, int cnt,
-		   bool to_user)
+/* readv/writev (pos the file's) and preadv/pwritev (off >= 0). */
+static long iov_fd(int fd, const struct k_iovec __user *iov, int cnt,
+		   int64_t off, bool write)
 {
+	struct file *f = fd_get(fd);
+	uint64_t local = (uint64_t)off, *pos;
 	struct k_iovec v;
-	long total = 0, n;
-	int err;
+	long total = 0, n = 0;
 
-	if (fd_check(fd) < 0)
+	if (!f)
 		return -EBADF;
-	if ((err = (int)check_iov(iov, cnt, to_user)) < 0)
-		return err;
+	pos = off < 0 ? &f->pos : &local;
+	if ((n = check_iov(iov, cnt, !write)) < 0)
+		goto out;
+	if (off >= 0 && !f->ops->lseek) {
+		n = -ESPIPE;
+		goto out;
+	}
 	for (int i = 0; i < cnt; i++) {
-		if ((err = copy_from_user(&v, &iov[i], sizeof v)) < 0)
-			return total ? total : err;
-		if (to_user)
-			n = fd_read(fd, (void __user *)v.base, v.len);
-		else
-			n = fd_write(fd, (const void __user *)v.base, v.len);
+		if ((n = copy_from_user(&v, &iov[i], sizeof v)) < 0)
+			break;
+		n = rw(f, (void __user *)v.base, v.len, pos, write);
 		if (n < 0)
-			return total ? total : n;
+			break;
 		total += n;
 		if ((uint64_t)n < v.len)
 			break;
 	}
-	return total;
+out:
+	file_put(f);
+	return total ? total : n;
 }
 
 long sys_readv(const struct sys_args *a)
@@ -88,7 +171,7 @@ long sys_readv(const struct sys_args *a)
 	const struct k_iovec __user *iov = (const void __user *)a->arg[1];
 	int cnt = (int)a->arg[2];
 
-	return do_iov(fd, iov, cnt, true);
+	return iov_fd(fd, iov, cnt, -1, false);
 }
 
 long sys_writev(const struct sys_args *a)
@@ -97,211 +180,186 @@ long sys_writev(const struct sys_args *a)
 	const struct k_iovec __user *iov = (const void __user *)a->arg[1];
 	int cnt = (int)a->arg[2];
 
-	return do_iov(fd, iov, cnt, false);
+	return iov_fd(fd, iov, cnt, -1, true);
 }
 
-/* The console cannot seek. */
-long sys_pread64(const struct sys_args *a)
+long sys_preadv(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
+	const struct k_iovec __user *iov = (const void __user *)a->arg[1];
+	int cnt = (int)a->arg[2];
+	int64_t off = (int64_t)a->arg[3];
 
-	return fd_check(fd) < 0 ? -EBADF : -ESPIPE;
+	return off < 0 ? -EINVAL : iov_fd(fd, iov, cnt, off, false);
 }
 
-long sys_pwrite64(const struct sys_args *a)
+long sys_pwritev(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
+	const struct k_iovec __user *iov = (const void __user *)a->arg[1];
+	int cnt = (int)a->arg[2];
+	int64_t off = (int64_t)a->arg[3];
 
-	return fd_check(fd) < 0 ? -EBADF : -ESPIPE;
+	return off < 0 ? -EINVAL : iov_fd(fd, iov, cnt, off, true);
 }
 
 long sys_lseek(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
+	int64_t off = (int64_t)a->arg[1];
+	int whence = (int)a->arg[2];
+	struct file *f = fd_get(fd);
+	long r;
 
-	return fd_check(fd) < 0 ? -EBADF : -ESPIPE;
-}
-
-long sys_close(const struct sys_args *a)
-{
-	int fd = (int)a->arg[0];
-
-	return fd_close(fd);
-}
-
-long sys_dup(const struct sys_args *a)
-{
-	int fd = (int)a->arg[0];
-
-	return fd_dup_min(fd, 0, false);
-}
-
-long sys_dup2(const struct sys_args *a)
-{
-	int oldfd = (int)a->arg[0];
-	int newfd = (int)a->arg[1];
-
-	if (oldfd == newfd)
-		return fd_check(oldfd) < 0 ? -EBADF : newfd;
-	return fd_dup_to(oldfd, newfd, false);
-}
-
-long sys_dup3(const struct sys_args *a)
-{
-	int oldfd = (int)a->arg[0];
-	int newfd = (int)a->arg[1];
-	int flags = (int)a->arg[2];
-
-	if ((flags & ~O_CLOEXEC) || oldfd == newfd)
-		return -EINVAL;
-	return fd_dup_to(oldfd, newfd, flags & O_CLOEXEC);
-}
-
-#define F_DUPFD		0
-#define F_GETFD		1
-#define F_SETFD		2
-#define F_GETFL		3
-#define F_SETFL		4
-#define F_DUPFD_CLOEXEC 1030
-
-long sys_fcntl(const struct sys_args *a)
-{
-	int fd = (int)a->arg[0];
-	int cmd = (int)a->arg[1];
-	uint64_t arg = a->arg[2];
-
-	if (fd_check(fd) < 0)
+	if (!f)
 		return -EBADF;
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX)
-			return -EINVAL;
-		return fd_dup_min(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
-	case F_GETFD:
-		return fd_get_cloexec(fd);
-	case F_SETFD:
-		return fd_set_cloexec(fd, arg & FD_CLOEXEC);
-	case F_GETFL:
-		return fd_get_status(fd);
-	case F_SETFL:
-		return fd_set_status(fd, (int)arg);
-	default:
-		return -EINVAL;
-	}
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!f->ops->lseek)
+		r = -ESPIPE;
+	else
+		r = f->ops->lseek(f, off, whence);
+	file_put(f);
+	return r;
 }
 
-/* ioctl requests (asm-generic/ioctls.h) and the kernel's struct termios. */
-#define TCGETS	   0x5401
-#define TCSETS	   0x5402
-#define TCSETSW	   0x5403
-#define TCSETSF	   0x5404
-#define TIOCGPGRP  0x540f
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define FIONBIO	   0x5421
-#define FIONCLEX   0x5450
-#define FIOCLEX	   0x5451
-
-struct k_termios {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line;
-	uint8_t c_cc[19];
-};
-
-struct k_winsize {
-	uint16_t row, col, xpixel, ypixel;
-};
-
-/* termios(3) bits, octal as in Linux's asm-generic/termbits.h. */
-#define ICRNL	0000400
-#define IXON	0002000
-#define OPOST	0000001
-#define ONLCR	0000004
-#define B38400	0000017
-#define CS8	0000060
-#define CREAD	0000200
-#define HUPCL	0002000
-#define ISIG	0000001
-#define ICANON	0000002
-#define ECHO	0000010
-#define ECHOE	0000020
-#define ECHOK	0000040
-#define ECHOCTL 0001000
-#define ECHOKE	0004000
-#define IEXTEN	0100000
-
-/*
- * The console answers like a terminal (a serial line at 38400 8N1,
- * canonical mode, 24x80), so musl line-buffers stdout as it would on a
- * tty: an application's lines reach the console as they are printed.
- * c_cc holds the usual control characters, VINTR (^C) to VEOL2.
- */
-static struct k_termios tty = {
-    .c_iflag = ICRNL | IXON,
-    .c_oflag = OPOST | ONLCR,
-    .c_cflag = B38400 | CS8 | CREAD | HUPCL,
-    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
-    .c_cc = {3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017, 027,
-	     026, 0},
-};
-static struct k_winsize winsize = {24, 80, 0, 0};
-
-/* Copied whole before use: a bad pointer leaves the settings unchanged. */
-static int set_termios(const void __user *arg)
-{
-	struct k_termios t;
-	int err = copy_from_user(&t, arg, sizeof t);
-
-	if (err == 0)
-		tty = t;
-	return err;
-}
-
-static int set_winsize(const void __user *arg)
-{
-	struct k_winsize w;
-	int err = copy_from_user(&w, arg, sizeof w);
-
-	if (err == 0)
-		winsize = w;
-	return err;
-}
-
-long sys_ioctl(const struct sys_args *a)
+long sys_getdents64(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
-	unsigned int req = (unsigned int)a->arg[1];
-	void __user *arg = (void __user *)a->arg[2];
-	int on;
+	void __user *buf = (void __user *)a->arg[1];
+	size_t count = (unsigned int)a->arg[2];
+	struct uio u = uio_user(buf, count);
+	struct file *f = fd_get(fd);
+	long n;
+
+	if (!f)
+		return -EBADF;
+	if ((n = user_range_ok(buf, count, true)) == 0)
+		n = file_getdents(f, &u);
+	file_put(f);
+	return n;
+}
+
+long sys_ftruncate(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	int64_t length = (int64_t)a->arg[1];
+	struct file *f = fd_get(fd);
 	int err;
 
-	if (fd_check(fd) < 0)
+	if (!f)
 		return -EBADF;
-	switch (req) {
-	case TCGETS:
-		return copy_to_user(arg, &tty, sizeof tty);
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		return set_termios(arg);
-	case TIOCGWINSZ:
-		return copy_to_user(arg, &winsize, sizeof winsize);
-	case TIOCSWINSZ:
-		return set_winsize(arg);
-	case TIOCGPGRP:
-		on = 1;
-		return copy_to_user(arg, &on, sizeof on);
-	case FIONBIO:
-		if ((err = copy_from_user(&on, arg, sizeof on)) < 0)
-			return err;
-		return fd_set_status(
-		    fd, (fd_get_status(fd) & ~O_RDWR & ~O_NONBLOCK) |
-			    (on ? O_NONBLOCK : 0));
-	case FIOCLEX:
-	case FIONCLEX:
-		return fd_set_cloexec(fd, req == FIOCLEX);
-	default:
-		return -ENOTTY;
-	}
+	if (f->flags & O_PATH)
+		err = -EBADF;
+	else if (length < 0 || !file_writable(f) || !f->vn ||
+		 !s_isreg(f->vn->mode))
+		err = -EINVAL;
+	else
+		err = vfs_truncate(f->vn, (uint64_t)length);
+	file_put(f);
+	return err;
+}
+
+/* Everything is in memory: syncing a file or directory has nothing to
+ * write; pipes and terminals cannot be synced (-EINVAL, as Linux). */
+static long sync_fd(int fd)
+{
+	struct file *f = fd_get(fd);
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		err = -EBADF;
+	else if (!f->vn || !(s_isreg(f->vn->mode) || s_isdir(f->vn->mode)))
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}
+
+long sys_fsync(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+
+	return sync_fd(fd);
+}
+
+long sys_fdatasync(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+
+	return sync_fd(fd);
+}
+
+long sys_sync(const struct sys_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long sys_syncfs(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+#define POSIX_FADV_NOREUSE 5
+
+long sys_fadvise64(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	int64_t len = (int64_t)a->arg[2];
+	int advice = (int)a->arg[3];
+	struct file *f = fd_get(fd);
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->vn)
+		err = -ESPIPE;
+	else if (advice < 0 || advice > POSIX_FADV_NOREUSE || len < 0)
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}
+
+#define FALLOC_FL_KEEP_SIZE 1
+
+/* Space is never reserved in memory: fallocate only grows the size. */
+long sys_fallocate(const struct sys_args *a)
+{
+	int fd = (int)a->arg[0];
+	int mode = (int)a->arg[1];
+	int64_t off = (int64_t)a->arg[2];
+	int64_t len = (int64_t)a->arg[3];
+	struct file *f = fd_get(fd);
+	uint64_t end;
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (off < 0 || len <= 0)
+		err = -EINVAL;
+	else if (!file_writable(f))
+		err = -EBADF;
+	else if (!f->vn)
+		err = -ESPIPE;
+	else if (s_isdir(f->vn->mode))
+		err = -EISDIR;
+	else if (!s_isreg(f->vn->mode))
+		err = -ENODEV;
+	else if (mode & ~FALLOC_FL_KEEP_SIZE)
+		err = -EOPNOTSUPP;
+	else if (__builtin_add_overflow((uint64_t)off, (uint64_t)len, &end) ||
+		 end > (uint64_t)INT64_MAX)
+		err = -EFBIG;
+	else if (!(mode & FALLOC_FL_KEEP_SIZE) && end > f->vn->size)
+		err = vfs_truncate(f->vn, end);
+	file_put(f);
+	return err;
 }

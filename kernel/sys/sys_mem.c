@@ -1,7 +1,8 @@
-/* Memory system calls: brk, mmap, munmap, mprotect, madvise. */
+/* Memory system calls: brk, mmap, munmap, mprotect, madvise, msync. */
 #include <kernel/errno.h>
+#include <kernel/file.h>
 
-#include "fd.h"
+#include "fs/vfs.h"
 #include "syscall.h"
 #include "uvm.h"
 
@@ -13,6 +14,38 @@ long sys_brk(const struct sys_args *a)
 	uint64_t want = a->arg[0];
 
 	return (long)uvm_brk(want);
+}
+
+/* mmap of an open file: regular files, and /dev/zero (anonymous memory).
+ * The checks are Linux's (mm/mmap.c do_mmap). */
+static long mmap_file(uint64_t addr, uint64_t len, uint32_t prot,
+		      uint32_t flags, int fd, uint64_t off)
+{
+	struct file *f = fd_get(fd);
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	uint64_t end;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!f->vn || !(s_isreg(f->vn->mode) ||
+			     (f->vn->flags & VN_MMAP_ANON)))
+		r = -ENODEV;
+	else if (!file_readable(f) ||
+		 (shared && (prot & PROT_WRITE) && !file_writable(f)))
+		r = -EACCES;
+	else if (__builtin_add_overflow(off, ALIGN_UP(len, PAGE_SIZE), &end) ||
+		 end > (uint64_t)INT64_MAX)
+		r = -EOVERFLOW;
+	else if (f->vn->flags & VN_MMAP_ANON)
+		r = uvm_mmap(addr, len, prot, flags);
+	else
+		r = uvm_mmap_file(addr, len, prot, flags, f->vn, off,
+				  file_writable(f));
+	file_put(f);
+	return r;
 }
 
 long sys_mmap(const struct sys_args *a)
@@ -32,11 +65,8 @@ long sys_mmap(const struct sys_args *a)
 		return -EINVAL;
 	if (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		/* No files yet: an open fd is the console, which cannot be
-		 * mapped. */
-		return fd_check(fd) < 0 ? -EBADF : -ENODEV;
-	}
+	if (!(flags & MAP_ANONYMOUS))
+		return mmap_file(addr, len, prot, flags, fd, off);
 	return uvm_mmap(addr, len, prot, flags);
 }
 
@@ -77,4 +107,26 @@ long sys_mremap(const struct sys_args *a)
 	uint64_t new_addr = a->arg[4];
 
 	return uvm_mremap(old, old_len, new_len, flags, new_addr);
+}
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
+
+/* A shared mapping is the file's own memory: nothing to write back. */
+long sys_msync(const struct sys_args *a)
+{
+	uint64_t addr = a->arg[0];
+	uint64_t len = a->arg[1];
+	int flags = (int)a->arg[2];
+	uint64_t end;
+
+	if ((addr & (PAGE_SIZE - 1)) ||
+	    (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (__builtin_add_overflow(addr, ALIGN_UP(len, PAGE_SIZE), &end) ||
+	    end > USER_TOP)
+		return -ENOMEM;
+	return len == 0 || uvm_covered(addr, end) ? 0 : -ENOMEM;
 }

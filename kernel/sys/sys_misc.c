@@ -1,14 +1,14 @@
 /* System calls about the system: uname, limits, randomness, futex, sysinfo. */
 #include <kernel/errno.h>
+#include <kernel/file.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/random.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
-
-#include "fd.h"
-#include <kernel/random.h>
-#include "syscall.h"
 #include <kernel/uaccess.h>
+
+#include "syscall.h"
 #include "uvm.h"
 
 /* Programs test sysname and machine; "Linux" keeps them on their Linux
@@ -36,30 +36,6 @@ long sys_uname(const struct sys_args *a)
 	struct k_utsname __user *buf = (void __user *)a->arg[0];
 
 	return copy_to_user(buf, &uts, sizeof uts);
-}
-
-long sys_getcwd(const struct sys_args *a)
-{
-	char __user *buf = (char __user *)a->arg[0];
-	size_t size = a->arg[1];
-	int err;
-
-	if (size < 2)
-		return -ERANGE;
-	if ((err = copy_to_user(buf, "/", 2)) < 0)
-		return err;
-	return 2; /* the length with the NUL, as Linux returns it */
-}
-
-static unsigned int file_mask = 022;
-
-long sys_umask(const struct sys_args *a)
-{
-	unsigned int mask = (unsigned int)a->arg[0];
-	unsigned int old = file_mask;
-
-	file_mask = mask & 0777;
-	return old;
 }
 
 #define GRND_NONBLOCK 1
@@ -126,6 +102,7 @@ long sys_sysinfo(const struct sys_args *a)
 
 /* --- resource limits --- */
 
+#define RLIMIT_NOFILE  7
 #define RLIMIT_NLIMITS 16
 #define RLIM_INFINITY  (~0ULL)
 #define UNLIMITED                                                              \
@@ -158,7 +135,8 @@ static struct k_rlimit limits[RLIMIT_NLIMITS] = {
     UNLIMITED,
 };
 
-/* Limits are recorded, not enforced (the stack and fd table are fixed). */
+/* Limits are recorded; only RLIMIT_NOFILE is enforced (the stack is
+ * reserved whole). */
 static int rlimit_swap(unsigned int res, const struct k_rlimit __user *new,
 		       struct k_rlimit __user *old)
 {
@@ -175,8 +153,13 @@ static int rlimit_swap(unsigned int res, const struct k_rlimit __user *new,
 	}
 	if (old && (err = copy_to_user(old, &limits[res], sizeof limits[res])))
 		return err;
-	if (new)
+	if (new) {
+		if (res == RLIMIT_NOFILE && n.max > FD_MAX)
+			return -EPERM; /* above the table: as above nr_open */
 		limits[res] = n;
+		if (res == RLIMIT_NOFILE)
+			fd_set_limit(n.cur);
+	}
 	return 0;
 }
 

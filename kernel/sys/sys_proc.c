@@ -6,10 +6,10 @@
 #include <kernel/power.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
+#include <kernel/uaccess.h>
 
 #include "signal.h"
 #include "syscall.h"
-#include <kernel/uaccess.h>
 
 /* The application is process 1, thread 1, in process group 1. */
 #define APP_PID 1

@@ -1,9 +1,9 @@
 /* Time system calls: clocks, sleeps, time of day. */
 #include <kernel/errno.h>
 #include <kernel/time.h>
+#include <kernel/uaccess.h>
 
 #include "syscall.h"
-#include <kernel/uaccess.h>
 
 #define CLOCK_REALTIME		 0
 #define CLOCK_MONOTONIC		 1

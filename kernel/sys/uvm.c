@@ -4,6 +4,7 @@
 #include <kernel/mm.h>
 #include <kernel/string.h>
 
+#include "fs/vfs.h"
 #include "uvm.h"
 
 /*
@@ -117,16 +118,30 @@ static bool range_covered(uint64_t start, uint64_t end)
 	return true;
 }
 
+/* Each region of a file mapping holds a reference to the file, and a
+ * shared one counts in vn->shared_maps (its frames must then stay). */
 static void insert_at(int i, const struct uvm_region *r)
 {
 	memmove(&regions[i + 1], &regions[i],
 		(size_t)(nregions - i) * sizeof(regions[0]));
 	regions[i] = *r;
 	nregions++;
+	if (r->vn) {
+		vnode_get(r->vn);
+		if (r->flags & UVM_SHARED)
+			r->vn->shared_maps++;
+	}
 }
 
 static void remove_at(int i)
 {
+	struct vnode *vn = regions[i].vn;
+
+	if (vn) {
+		if (regions[i].flags & UVM_SHARED)
+			vn->shared_maps--;
+		vnode_put(vn);
+	}
 	memmove(&regions[i], &regions[i + 1],
 		(size_t)(nregions - i - 1) * sizeof(regions[0]));
 	nregions--;
@@ -167,6 +182,7 @@ static void split_at(uint64_t addr)
 	if (i == nregions || regions[i].start >= addr)
 		return;
 	hi = regions[i];
+	hi.off += addr - hi.start;
 	hi.start = addr;
 	regions[i].end = addr;
 	clip_window(&regions[i]);
@@ -182,7 +198,9 @@ static void merge_all(void)
 		struct uvm_region *a = &regions[i], *b = &regions[i + 1];
 
 		if (a->end != b->start || a->prot != b->prot ||
-		    a->kind != b->kind) {
+		    a->kind != b->kind || a->vn != b->vn ||
+		    a->flags != b->flags ||
+		    (a->vn && b->off != a->off + (a->end - a->start))) {
 			i++;
 			continue;
 		}
@@ -197,16 +215,18 @@ static void merge_all(void)
 	}
 }
 
-/* Unmap and free the frames of r inside [start, end). */
+/* Unmap and free the frames of r inside [start, end); a shared file
+ * mapping's frames are the file's and stay. */
 static void free_pages(const struct uvm_region *r, uint64_t start, uint64_t end)
 {
 	uint64_t lo = MAX(start, r->map_lo), hi = MIN(end, r->map_hi);
+	bool owned = !(r->flags & UVM_SHARED);
 	paddr_t pa;
 
 	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
 		if (!(vmm_lookup(va) & PTE_PRESENT))
 			continue;
-		if (vmm_unmap_page(va, &pa) == 0)
+		if (vmm_unmap_page(va, &pa) == 0 && owned)
 			pmm_free_page(pa);
 	}
 }
@@ -246,20 +266,25 @@ static int remove_range(uint64_t start, uint64_t end)
 	return 0;
 }
 
-int uvm_add_region(uint64_t start, uint64_t end, uint32_t prot,
-		   enum uvm_kind kind)
+static int add_region(const struct uvm_region *r)
 {
-	struct uvm_region r = {start, end, prot, kind, 0, 0};
-
-	if (!valid_range(start, end))
+	if (!valid_range(r->start, r->end))
 		return -EINVAL;
-	if (!range_free(start, end))
+	if (!range_free(r->start, r->end))
 		return -EEXIST;
 	if (nregions == UVM_MAX_REGIONS)
 		return -ENOMEM;
-	insert_at(first_ending_after(start), &r);
+	insert_at(first_ending_after(r->start), r);
 	merge_all();
 	return 0;
+}
+
+int uvm_add_region(uint64_t start, uint64_t end, uint32_t prot,
+		   enum uvm_kind kind)
+{
+	struct uvm_region r = {start, end, prot, kind, 0, 0, NULL, 0, 0};
+
+	return add_region(&r);
 }
 
 int uvm_protect(uint64_t start, uint64_t end, uint32_t prot)
@@ -281,20 +306,44 @@ int uvm_protect(uint64_t start, uint64_t end, uint32_t prot)
 	return 0;
 }
 
-/* Map a zeroed frame at va inside region i. */
+/* The frame for va in a file mapping: the file's own (shared), or a
+ * private copy of its bytes. */
+static int file_page(const struct uvm_region *r, uint64_t va, paddr_t *pa)
+{
+	uint64_t off = r->off + (va - r->start);
+	int err;
+
+	if (r->flags & UVM_SHARED)
+		return vfs_page_shared(r->vn, off, pa);
+	if (!(*pa = pmm_alloc_page()))
+		return -ENOMEM;
+	if ((err = vfs_page_private(r->vn, off, phys_to_virt(*pa))) < 0)
+		pmm_free_page(*pa);
+	return err;
+}
+
+/* Map a frame at va inside region i: zeroed, or the file's page. */
 static int populate_page(int i, uint64_t va, paddr_t *pa_out)
 {
 	struct uvm_region *r = &regions[i];
-	paddr_t pa = pmm_alloc_page();
+	bool owned = !(r->flags & UVM_SHARED);
+	paddr_t pa = 0;
 	int err;
 
-	if (!pa) {
+	if (r->kind == UVM_KIND_FILE)
+		err = file_page(r, va, &pa);
+	else
+		err = (pa = pmm_alloc_page()) ? 0 : -ENOMEM;
+	if (err == -EFAULT) /* past the end of a shared file */
+		return err;
+	if (err < 0) {
 		last_fault_oom = true;
 		return -ENOMEM;
 	}
 	err = vmm_map_page(va, pa, uvm_pte_flags(r->prot));
 	if (err < 0) {
-		pmm_free_page(pa);
+		if (owned)
+			pmm_free_page(pa);
 		last_fault_oom = true;
 		return err;
 	}
@@ -377,6 +426,11 @@ int uvm_check(uint64_t addr, size_t len, uint32_t access)
 	return 0;
 }
 
+bool uvm_covered(uint64_t start, uint64_t end)
+{
+	return range_covered(start, end);
+}
+
 void uvm_brk_init(uint64_t start)
 {
 	brk_start = brk_cur = start;
@@ -426,7 +480,8 @@ static uint64_t pick_address(uint64_t hint, uint64_t size)
 	return 0;
 }
 
-int64_t uvm_mmap(uint64_t hint, uint64_t len, uint32_t prot, uint32_t flags)
+/* Where a new mapping of len bytes goes (hint, MAP_FIXED...); *start. */
+static int place(uint64_t hint, uint64_t len, uint32_t flags, uint64_t *out)
 {
 	uint64_t start, size;
 	int err;
@@ -455,7 +510,41 @@ int64_t uvm_mmap(uint64_t hint, uint64_t len, uint32_t prot, uint32_t flags)
 		if (!start)
 			return -ENOMEM;
 	}
-	err = uvm_add_region(start, start + size, prot, UVM_KIND_ANON);
+	*out = start;
+	return 0;
+}
+
+int64_t uvm_mmap(uint64_t hint, uint64_t len, uint32_t prot, uint32_t flags)
+{
+	uint64_t start;
+	int err;
+
+	if ((err = place(hint, len, flags, &start)) < 0)
+		return err;
+	err = uvm_add_region(start, start + ALIGN_UP(len, PAGE_SIZE), prot,
+			     UVM_KIND_ANON);
+	return err < 0 ? err : (int64_t)start;
+}
+
+int64_t uvm_mmap_file(uint64_t hint, uint64_t len, uint32_t prot,
+		      uint32_t flags, struct vnode *vn, uint64_t off,
+		      bool maywrite)
+{
+	struct uvm_region r = {0};
+	uint64_t start;
+	int err;
+
+	if ((err = place(hint, len, flags, &start)) < 0)
+		return err;
+	r.start = start;
+	r.end = start + ALIGN_UP(len, PAGE_SIZE);
+	r.prot = prot;
+	r.kind = UVM_KIND_FILE;
+	r.vn = vn;
+	r.off = off;
+	r.flags = ((flags & MAP_TYPE) == MAP_PRIVATE ? 0 : UVM_SHARED) |
+		  (maywrite ? UVM_MAYWRITE : 0);
+	err = add_region(&r);
 	return err < 0 ? err : (int64_t)start;
 }
 
@@ -491,6 +580,13 @@ int uvm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 		return 0;
 	if (!user_span(addr, len, &end))
 		return -ENOMEM;
+	/* a shared mapping of a file opened read-only stays read-only */
+	for (int i = first_ending_after(addr);
+	     i < nregions && regions[i].start < end; i++) {
+		if ((prot & PROT_WRITE) && (regions[i].flags & UVM_SHARED) &&
+		    !(regions[i].flags & UVM_MAYWRITE))
+			return -EACCES;
+	}
 	return uvm_protect(addr, end, prot);
 }
 
@@ -588,6 +684,10 @@ int64_t uvm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
 		return -EFAULT;
 	prot = r->prot;
 	kind = r->kind;
+	/* a file mapping may shrink; moving or growing one is not offered */
+	if (kind == UVM_KIND_FILE &&
+	    ((flags & MREMAP_FIXED) || new_len > old_len))
+		return (flags & MREMAP_FIXED) ? -EINVAL : -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		if ((new_addr & (PAGE_SIZE - 1)) || new_addr < UVM_MIN_ADDR ||
 		    new_addr > USER_TOP - new_len ||

@@ -51,7 +51,14 @@ enum uvm_kind {
 	UVM_KIND_BRK,	/* the heap above the program */
 	UVM_KIND_STACK, /* the main thread's stack */
 	UVM_KIND_ANON,	/* anonymous mmap */
+	UVM_KIND_FILE,	/* mmap of a file: pages from vn at off */
 };
+
+/* uvm_region.flags of a file mapping. */
+#define UVM_SHARED   0x1 /* MAP_SHARED: the file's own frames */
+#define UVM_MAYWRITE 0x2 /* the file is open for writing */
+
+struct vnode;
 
 struct uvm_region {
 	uint64_t start, end; /* page aligned, [start, end) */
@@ -60,6 +67,11 @@ struct uvm_region {
 	/* Pages are mapped only inside [map_lo, map_hi): lets unmap skip
 	 * the untouched part of a large reservation. */
 	uint64_t map_lo, map_hi;
+	/* UVM_KIND_FILE: the file (a reference per region), the file offset
+	 * of start, UVM_* flags */
+	struct vnode *vn;
+	uint64_t off;
+	uint32_t flags;
 };
 
 /* Forget every region (the page tables must hold no user pages). */
@@ -102,6 +114,9 @@ int uvm_populate(uint64_t va, void **kva);
  * fault anything in. 0 or -EFAULT. len 0 is always fine. */
 int uvm_check(uint64_t addr, size_t len, uint32_t access);
 
+/* Whether [start, end) is mapped without a hole. */
+bool uvm_covered(uint64_t start, uint64_t end);
+
 /* brk: set the start (page aligned, right above the program) once. */
 void uvm_brk_init(uint64_t start);
 /* The brk(2) semantics: returns the new break, or the old one on failure. */
@@ -110,6 +125,16 @@ uint64_t uvm_brk(uint64_t want);
 /* Anonymous mmap(2); returns the address or a negative errno. flags are
  * MAP_* and must already be checked to be anonymous. */
 int64_t uvm_mmap(uint64_t hint, uint64_t len, uint32_t prot, uint32_t flags);
+/*
+ * mmap of a file: as uvm_mmap(), with pages filled on first touch from vn
+ * at off (page aligned): MAP_PRIVATE copies them (zeros past the end),
+ * MAP_SHARED maps the file's own frames, so stores are visible to read()
+ * and other mappings. maywrite: the file is open for writing (a shared
+ * mapping may then be or become writable).
+ */
+int64_t uvm_mmap_file(uint64_t hint, uint64_t len, uint32_t prot,
+		      uint32_t flags, struct vnode *vn, uint64_t off,
+		      bool maywrite);
 int uvm_munmap(uint64_t addr, uint64_t len);
 int uvm_mprotect(uint64_t addr, uint64_t len, uint32_t prot);
 int uvm_madvise(uint64_t addr, uint64_t len, int advice);

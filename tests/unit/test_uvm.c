@@ -8,7 +8,8 @@
 #include <kernel/mm.h>
 
 #include <kernel/uaccess.h>
-#include "../../kernel/sys/uvm.h"
+#include "fs/vfs.h"
+#include "sys/uvm.h"
 #include "unit.h"
 
 /*
@@ -499,4 +500,124 @@ TEST(uvm_mremap_of_untouched_region_keeps_window_small)
 	CHECK(r != NULL);
 	CHECK(r->map_lo >= r->map_hi ||
 	      (r->map_lo >= r->start && r->map_hi <= r->end));
+}
+
+/* --- file mappings, over a fake file --- */
+
+/* The file: page n of it reads as bytes 'a' + n; vfs_page_shared hands
+ * out its own frames (kept here, never freed by uvm). */
+static struct vnode file_vn;
+static paddr_t file_frames[4];
+
+void vnode_get(struct vnode *vn)
+{
+	vn->refs++;
+}
+
+void vnode_put(struct vnode *vn)
+{
+	vn->refs--;
+}
+
+int vfs_page_private(struct vnode *vn, uint64_t off, void *kva)
+{
+	(void)vn;
+	memset(kva, 'a' + (int)(off / PAGE_SIZE), PAGE_SIZE);
+	return 0;
+}
+
+int vfs_page_shared(struct vnode *vn, uint64_t off, paddr_t *pa)
+{
+	size_t i = off / PAGE_SIZE;
+
+	(void)vn;
+	if (i >= 4)
+		return -EFAULT;
+	if (!file_frames[i]) {
+		file_frames[i] = pmm_alloc_page();
+		memset(phys_to_virt(file_frames[i]), 'A' + (int)i, PAGE_SIZE);
+	}
+	*pa = file_frames[i];
+	return 0;
+}
+
+__attribute__((destructor)) static void release_file(void)
+{
+	for (int i = 0; i < 4; i++) {
+		if (file_frames[i])
+			pmm_free_page(file_frames[i]);
+	}
+}
+
+TEST(uvm_private_file_mapping_copies_pages_from_the_offset)
+{
+	char c;
+
+	fresh();
+	int64_t a = uvm_mmap_file(0, 2 * P, RW, MAP_PRIVATE, &file_vn, P,
+				  false);
+	CHECK(a > 0 && file_vn.refs == 1);
+	CHECK(copy_from_user(&c, (char *)a + P + 5, 1) == 0 && c == 'c');
+	CHECK(copy_to_user((char *)a, "x", 1) == 0);
+	CHECK(copy_from_user(&c, (char *)a, 1) == 0 && c == 'x');
+	long before = frames_live;
+	CHECK(uvm_munmap((uint64_t)a, 2 * P) == 0);
+	CHECK(frames_live == before - 2 && file_vn.refs == 0);
+}
+
+TEST(uvm_shared_file_mapping_uses_and_keeps_the_files_frames)
+{
+	char c;
+
+	fresh();
+	int64_t a = uvm_mmap_file(0, 2 * P, RW, MAP_SHARED, &file_vn, 0,
+				  true);
+	CHECK(a > 0 && file_vn.shared_maps == 1);
+	CHECK(copy_to_user((char *)a + P, "z", 1) == 0);
+	CHECK(*(char *)phys_to_virt(file_frames[1]) == 'z');
+	long before = frames_live;
+	CHECK(uvm_munmap((uint64_t)a, 2 * P) == 0);
+	CHECK(frames_live == before); /* the file's frames stay */
+	CHECK(file_vn.shared_maps == 0 && file_vn.refs == 0);
+	(void)c;
+}
+
+TEST(uvm_file_regions_split_with_offsets_and_references)
+{
+	char c;
+
+	fresh();
+	int64_t a = uvm_mmap_file(0, 3 * P, RW, MAP_PRIVATE, &file_vn, 0,
+				  false);
+	CHECK(a > 0);
+	CHECK(uvm_mprotect((uint64_t)a + P, P, PROT_READ) == 0);
+	CHECK(file_vn.refs == 3);
+	const struct uvm_region *r = uvm_find((uint64_t)a + 2 * P);
+	CHECK(r && r->off == 2 * P && r->vn == &file_vn);
+	CHECK(copy_from_user(&c, (char *)a + 2 * P, 1) == 0 && c == 'c');
+	CHECK(uvm_mprotect((uint64_t)a + P, P, RW) == 0);
+	CHECK(file_vn.refs == 1); /* merged back: contiguous offsets */
+	CHECK(uvm_munmap((uint64_t)a, 3 * P) == 0 && file_vn.refs == 0);
+}
+
+TEST(uvm_shared_read_only_file_mapping_cannot_become_writable)
+{
+	fresh();
+	int64_t a = uvm_mmap_file(0, P, PROT_READ, MAP_SHARED, &file_vn, 0,
+				  false);
+	CHECK(a > 0);
+	CHECK(uvm_mprotect((uint64_t)a, P, RW) == -EACCES);
+	CHECK(uvm_mremap((uint64_t)a, P, 2 * P, MREMAP_MAYMOVE, 0) == -ENOMEM);
+	CHECK(uvm_munmap((uint64_t)a, P) == 0 && file_vn.refs == 0);
+}
+
+TEST(uvm_shared_mapping_past_the_end_of_the_file_faults)
+{
+	fresh();
+	int64_t a = uvm_mmap_file(0, 8 * P, PROT_READ, MAP_SHARED, &file_vn,
+				  0, false);
+	CHECK(a > 0);
+	CHECK(uvm_fault((uint64_t)a + 3 * P, UVM_READ) == 0);
+	CHECK(uvm_fault((uint64_t)a + 4 * P, UVM_READ) == -EFAULT);
+	CHECK(uvm_munmap((uint64_t)a, 8 * P) == 0);
 }

@@ -134,6 +134,10 @@ void fd_init(void);
 /* The lowest free descriptor >= min for f; the table takes over the
  * caller's reference. The fd, or -EMFILE (the caller keeps its ref). */
 int fd_install(struct file *f, int min, bool cloexec);
+/* 0 when a descriptor is free, else -EMFILE. */
+int fd_check_room(void);
+/* RLIMIT_NOFILE: descriptors from n on are refused (at most FD_MAX). */
+void fd_set_limit(uint64_t n);
 /* The file open at fd with a new reference, or NULL (-EBADF). */
 struct file *fd_get(int fd);
 int fd_close(int fd);

@@ -1,0 +1,192 @@
+/* Pipes: a 64 KiB ring buffer between a read end and a write end. */
+#include <kernel/errno.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/string.h>
+
+#include "vfs.h"
+
+/*
+ * The ring is up to 16 frames, taken as data first arrives and kept until
+ * the pipe goes. One thread for now: a read of an empty pipe whose write
+ * end is still open, or a write to a full one, could only be satisfied by
+ * another thread, so instead of blocking forever it answers what a
+ * non-blocking descriptor gets (-EAGAIN), and says so once in the log.
+ */
+#define PIPE_PAGES 16
+#define PIPE_SIZE  (PIPE_PAGES * PAGE_SIZE) /* Linux's default capacity */
+#define PIPE_BUF   4096 /* writes up to this size are all or nothing */
+#define PIPEFS_DEV 12
+
+struct pipe {
+	paddr_t pages[PIPE_PAGES];
+	size_t head, len; /* ring offset of the first byte; bytes held */
+	uint32_t readers, writers;
+	uint64_t ino;
+	struct vtime created;
+};
+
+static uint64_t next_ino = 1;
+
+static void would_block(const char *what)
+{
+	static bool warned;
+
+	if (!warned)
+		log_warn("%s would wait for another thread, which kiln does "
+			 "not have yet: -EAGAIN",
+			 what);
+	warned = true;
+}
+
+static ssize_t pipe_read(struct file *f, const struct uio *u, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t n, done = 0;
+	int err;
+
+	(void)pos;
+	if (u->len == 0)
+		return 0;
+	if (p->len == 0) {
+		if (p->writers == 0)
+			return 0;
+		if (!(f->flags & O_NONBLOCK))
+			would_block("read of an empty pipe");
+		return -EAGAIN;
+	}
+	n = MIN(u->len, p->len);
+	while (done < n) {
+		size_t at = (p->head + done) % PIPE_SIZE;
+		size_t c = MIN(n - done, PAGE_SIZE - at % PAGE_SIZE);
+		char *page = phys_to_virt(p->pages[at / PAGE_SIZE]);
+
+		if ((err = uio_copy_to(u, done, page + at % PAGE_SIZE, c)) < 0) {
+			if (!done)
+				return err;
+			break;
+		}
+		done += c;
+	}
+	p->head = (p->head + done) % PIPE_SIZE;
+	p->len -= done;
+	return (ssize_t)done;
+}
+
+static ssize_t pipe_write(struct file *f, const struct uio *u, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t room = PIPE_SIZE - p->len, n, done = 0;
+	int err = 0;
+
+	(void)pos;
+	if (p->readers == 0)
+		return -EPIPE; /* the caller raises SIGPIPE */
+	if (u->len == 0)
+		return 0;
+	if (room == 0 || (u->len <= PIPE_BUF && room < u->len)) {
+		if (!(f->flags & O_NONBLOCK))
+			would_block("write to a full pipe");
+		return -EAGAIN;
+	}
+	n = MIN(u->len, room);
+	while (done < n) {
+		size_t at = (p->head + p->len + done) % PIPE_SIZE;
+		size_t c = MIN(n - done, PAGE_SIZE - at % PAGE_SIZE);
+		paddr_t *pa = &p->pages[at / PAGE_SIZE];
+
+		if (!*pa && !(*pa = pmm_alloc_page())) {
+			err = -ENOMEM;
+			break;
+		}
+		err = uio_copy_from(u, done,
+				    (char *)phys_to_virt(*pa) + at % PAGE_SIZE,
+				    c);
+		if (err < 0)
+			break;
+		done += c;
+	}
+	p->len += done;
+	return done ? (ssize_t)done : err;
+}
+
+static int pipe_stat(struct file *f, struct kstat *st)
+{
+	struct pipe *p = f->priv;
+
+	*st = (struct kstat){
+	    .dev = PIPEFS_DEV,
+	    .ino = p->ino,
+	    .nlink = 1,
+	    .mode = S_IFIFO | 0600,
+	    .blksize = PAGE_SIZE,
+	    .atime = p->created,
+	    .mtime = p->created,
+	    .ctime = p->created,
+	};
+	return 0;
+}
+
+static int pipe_link_name(struct file *f, char *buf, size_t size)
+{
+	struct pipe *p = f->priv;
+
+	return snprintf(buf, size, "pipe:[%lu]", p->ino);
+}
+
+static int64_t pipe_nread(struct file *f)
+{
+	return (int64_t)((struct pipe *)f->priv)->len;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	if (file_readable(f))
+		p->readers--;
+	else
+		p->writers--;
+	if (p->readers || p->writers)
+		return;
+	for (int i = 0; i < PIPE_PAGES; i++) {
+		if (p->pages[i])
+			pmm_free_page(p->pages[i]);
+	}
+	kfree(p);
+}
+
+static const struct file_ops pipe_ops = {
+    .read = pipe_read,
+    .write = pipe_write,
+    .stat = pipe_stat,
+    .link_name = pipe_link_name,
+    .nread = pipe_nread,
+    .release = pipe_release,
+};
+
+int pipe_create(int flags, struct file *ends[2])
+{
+	struct pipe *p = kzalloc(sizeof *p);
+	uint32_t keep = (uint32_t)flags & (O_NONBLOCK | O_DIRECT);
+
+	if (!p)
+		return -ENOMEM;
+	p->ino = next_ino++;
+	p->created = vtime_now();
+	ends[0] = file_alloc(&pipe_ops, O_RDONLY | keep, p);
+	ends[1] = file_alloc(&pipe_ops, O_WRONLY | keep, p);
+	if (!ends[0] || !ends[1]) {
+		kfree(ends[0]);
+		kfree(ends[1]);
+		kfree(p);
+		return -ENOMEM;
+	}
+	p->readers = p->writers = 1;
+	return 0;
+}
+
+int64_t pipe_capacity(struct file *f)
+{
+	return f->ops == &pipe_ops ? (int64_t)PIPE_SIZE : -EBADF;
+}
