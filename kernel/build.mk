@@ -51,7 +51,9 @@ KERNEL_PRIV_CFLAGS := -Ikernel
 
 # Code that runs once (boot, reports) or rarely is built for size: the
 # hello image must stay under 100 KB, and under TCG its speed does not
-# show. What every syscall, interrupt or page fault runs stays at -O2;
+# show. What every syscall, interrupt or page fault runs stays at -O2
+# (file data too: read, write, the path walk), but operations by name
+# (open, stat, mkdir: one walk and a few checks) are built for size;
 # the NIC drivers are the exception: they are mostly probe code, and what
 # they do per frame is a memcpy.
 KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
@@ -59,7 +61,8 @@ KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	arch/x86_64/gdt.o arch/x86_64/idt.o arch/x86_64/power.o \
 	arch/x86_64/rtc.o arch/x86_64/tsc.o lib/printf.o lib/log.o \
 	lib/panic.o lib/ksym.o common/elf_check.o common/elf_section.o common/kcmdline.o \
-	common/cpio.o fs/rootfs.o fs/procfs.o fs/devfs.o \
+	common/cpio.o fs/rootfs.o fs/procfs.o fs/devfs.o fs/console.o \
+	fs/namei.o fs/ramfs.o sys/path.o sys/sys_fs.o sys/sys_stat.o \
 	arch/x86_64/irq.o dev/pci.o dev/pci_irq.o dev/netdev.o \
 	dev/virtio/virtqueue.o dev/virtio/virtio_pci.o dev/virtio/virtio_net.o \
 	dev/rtl8139/rtl8139.o dev/rtl8139/rtl8139_rx.o)
