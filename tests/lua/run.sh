@@ -173,3 +173,36 @@ EOF
 lua_case script -e "$script"
 
 lua_case error -e 'error("boom")'
+
+# A script and a module from the root file system, and a file written to
+# /tmp and read back (tests/lua/main.lua): `lua lua/main.lua TMPDIR` from
+# the root in the guest, from a copy of the same tree on the host.
+FS=$WORK/rootfs
+rm -rf "$FS" "$WORK/tmp"
+mkdir -p "$FS/lua" "$WORK/tmp"
+cp tests/lua/main.lua tests/lua/mod.lua "$FS/lua/"
+if ! "$KILN" pack "$LUA" --rootfs "$FS" -o "$WORK/lua-fs.img" \
+	>"$WORK/pack.log" 2>&1; then
+	echo "FAIL lua_rootfs: $(head -n 1 "$WORK/pack.log")"
+	exit 1
+fi
+(cd "$FS" && exec -a lua "$LUA" lua/main.lua "$WORK/tmp") \
+	>"$WORK/rootfs.host" 2>&1 </dev/null
+hst=$?
+run_bounded 60 "$WORK/rootfs.guest" null "$KILN" run "$WORK/lua-fs.img" -- \
+	lua/main.lua /tmp
+gst=$?
+guest_lines "$WORK/rootfs.guest" >"$WORK/rootfs.guest.app"
+if [ "$hst" != 0 ]; then
+	echo "FAIL lua_rootfs: the host run exited $hst"
+	sed 's/^/    | /' "$WORK/rootfs.host" | head -n 10
+elif [ "$gst" != 0 ]; then
+	echo "FAIL lua_rootfs: status $gst in the guest"
+	tail -n 15 "$WORK/rootfs.guest" | sed 's/^/    | /'
+elif ! cmp -s "$WORK/rootfs.host" "$WORK/rootfs.guest.app"; then
+	echo "FAIL lua_rootfs: output differs from the host's"
+	diff "$WORK/rootfs.host" "$WORK/rootfs.guest.app" | head -n 20 |
+		sed 's/^/    | /'
+else
+	echo "PASS lua_rootfs"
+fi
