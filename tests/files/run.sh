@@ -139,6 +139,35 @@ gst=$?
 guest_lines "$WORK/fsops.guest" >"$WORK/fsops.guest.app"
 compare "$WORK/fsops.host" "$WORK/fsops.guest.app" "$gst"
 
+# ---- the same tree as a newc archive made by GNU cpio ----
+# `find . | cpio -o -H newc` writes "." and "./name" entries and the host's
+# owners: kiln takes the archive as it is, and the guest must see the same
+# files as from the directory.
+if ! command -v cpio >/dev/null; then
+	echo "SKIP files_rootfs_from_cpio: cpio not installed"
+elif ! (cd "$WORK/tree" && find . | LC_ALL=C sort |
+	cpio --quiet -o -H newc >"$WORK/tree.cpio") ||
+	! "$KILN" pack "$WORK/fsops" --rootfs "$WORK/tree.cpio" \
+		-o "$WORK/fsops-cpio.img" >"$WORK/pack.log" 2>&1; then
+	fail rootfs_from_cpio "cannot pack: $(head -n 1 "$WORK/pack.log")"
+else
+	run_bounded "$VM_TIMEOUT" "$WORK/cpio.guest" null "$KILN" run \
+		"$WORK/fsops-cpio.img" -- / /tmp/fsops
+	st=$?
+	guest_lines "$WORK/cpio.guest" >"$WORK/cpio.guest.app"
+	section "$WORK/fsops.host" rootfs >"$WORK/host.rootfs"
+	section "$WORK/cpio.guest.app" rootfs >"$WORK/cpio.rootfs"
+	if [ "$st" -ne 0 ]; then
+		fail rootfs_from_cpio "exit status $st"
+	elif ! cmp -s "$WORK/host.rootfs" "$WORK/cpio.rootfs"; then
+		fail rootfs_from_cpio "section rootfs differs: $(diff \
+			"$WORK/host.rootfs" "$WORK/cpio.rootfs" |
+			grep -m 2 '^[<>]' | tr '\n' ' ')"
+	else
+		echo "PASS files_rootfs_from_cpio"
+	fi
+fi
+
 # ---- devproc: what only the guest has ----
 if "$KILN" pack "$WORK/devproc" --rootfs "$WORK/tree" \
 	-o "$WORK/devproc.img" >"$WORK/pack.log" 2>&1; then
