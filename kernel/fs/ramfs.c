@@ -6,45 +6,76 @@
 #include "ramfs.h"
 
 /*
- * A directory is a list of entries in creation order. Each entry keeps the
- * cookie it was given when added; getdents resumes at a cookie, so an
- * entry removed or added while a program lists the directory never makes
- * it skip or repeat another. Lookups are linear: directories here are
- * small (configuration, scripts, a few data files).
+ * A directory is a list of entries in creation order, plus a hash table
+ * of them by name once it grows past a few. Each entry keeps the cookie it
+ * was given when added; getdents resumes at a cookie, so an entry removed
+ * or added while a program lists the directory never makes it skip or
+ * repeat another.
  */
 struct dirent {
-	struct dirent *next;
+	struct dirent *next, *prev; /* creation order */
+	struct dirent *hnext;	    /* same hash bucket */
 	struct vnode *vn;
 	uint64_t cookie;
+	uint32_t hash;
 	size_t namelen;
 	char name[]; /* NUL-terminated too */
 };
 
 struct dir {
 	struct dirent *head, *tail;
+	struct dirent **buckets; /* nbuckets, a power of two; or none */
+	size_t nbuckets, count;
 	uint64_t next_cookie; /* 0 and 1 are "." and ".." */
-	size_t count;
 };
+
+#define HASH_FROM 8 /* entries before a directory gets a hash table */
 
 /* st_size of a directory, as tmpfs reports it (BOGO_DIRENT_SIZE). */
 #define DIRENT_SIZE 20
 
 static const struct vnode_ops dir_ops, symlink_ops;
 
-static struct dirent *find(struct vnode *dir, const char *name, size_t len,
-			   struct dirent **prev)
+/* FNV-1a */
+static uint32_t hash_name(const char *name, size_t len)
+{
+	uint32_t h = 2166136261U;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619U;
+	return h;
+}
+
+static struct dirent *find(struct vnode *dir, const char *name, size_t len)
 {
 	struct dir *d = dir->priv;
-	struct dirent *p = NULL;
+	uint32_t h = hash_name(name, len);
+	struct dirent *e = d->nbuckets ? d->buckets[h & (d->nbuckets - 1)]
+				       : d->head;
 
-	for (struct dirent *e = d->head; e; p = e, e = e->next) {
-		if (e->namelen == len && memcmp(e->name, name, len) == 0) {
-			if (prev)
-				*prev = p;
+	for (; e; e = d->nbuckets ? e->hnext : e->next) {
+		if (e->hash == h && e->namelen == len &&
+		    memcmp(e->name, name, len) == 0)
 			return e;
-		}
 	}
 	return NULL;
+}
+
+/* Grow the table to keep chains short; without memory, chains grow. */
+static void rehash(struct dir *d)
+{
+	size_t n = d->nbuckets ? d->nbuckets * 4 : 16;
+	struct dirent **b = kzalloc(n * sizeof *b);
+
+	if (!b)
+		return;
+	for (struct dirent *e = d->head; e; e = e->next) {
+		e->hnext = b[e->hash & (n - 1)];
+		b[e->hash & (n - 1)] = e;
+	}
+	kfree(d->buckets);
+	d->buckets = b;
+	d->nbuckets = n;
 }
 
 static struct dirent *add(struct vnode *dir, const char *name, size_t len,
@@ -55,10 +86,8 @@ static struct dirent *add(struct vnode *dir, const char *name, size_t len,
 
 	if (!e)
 		return NULL;
-	e->next = NULL;
-	e->vn = vn;
-	e->cookie = d->next_cookie++;
-	e->namelen = len;
+	*e = (struct dirent){NULL, d->tail, NULL, vn, d->next_cookie++,
+			     hash_name(name, len), len};
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	if (d->tail)
@@ -66,7 +95,12 @@ static struct dirent *add(struct vnode *dir, const char *name, size_t len,
 	else
 		d->head = e;
 	d->tail = e;
-	d->count++;
+	if (d->nbuckets) {
+		e->hnext = d->buckets[e->hash & (d->nbuckets - 1)];
+		d->buckets[e->hash & (d->nbuckets - 1)] = e;
+	}
+	if (++d->count >= HASH_FROM && d->count >= 2 * d->nbuckets)
+		rehash(d);
 	dir->size += DIRENT_SIZE;
 	if (s_isdir(vn->mode)) {
 		vn->parent = dir;
@@ -77,16 +111,25 @@ static struct dirent *add(struct vnode *dir, const char *name, size_t len,
 	return e;
 }
 
-static void drop(struct vnode *dir, struct dirent *e, struct dirent *prev)
+static void drop(struct vnode *dir, struct dirent *e)
 {
 	struct dir *d = dir->priv;
 
-	if (prev)
-		prev->next = e->next;
+	if (d->nbuckets) {
+		struct dirent **p = &d->buckets[e->hash & (d->nbuckets - 1)];
+
+		while (*p != e)
+			p = &(*p)->hnext;
+		*p = e->hnext;
+	}
+	if (e->prev)
+		e->prev->next = e->next;
 	else
 		d->head = e->next;
-	if (d->tail == e)
-		d->tail = prev;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		d->tail = e->prev;
 	d->count--;
 	dir->size -= DIRENT_SIZE;
 	vnode_touch_data(dir);
@@ -112,7 +155,7 @@ static struct vnode *dir_alloc(struct fs *fs, uint32_t mode)
 static int dir_lookup(struct vnode *dir, const char *name, size_t len,
 		      struct vnode **out)
 {
-	struct dirent *e = find(dir, name, len, NULL);
+	struct dirent *e = find(dir, name, len);
 
 	if (!e)
 		return -ENOENT;
@@ -193,11 +236,11 @@ static int dir_link(struct vnode *dir, const char *name, size_t len,
 static int dir_unlink(struct vnode *dir, const char *name, size_t len,
 		      struct vnode *vn)
 {
-	struct dirent *prev, *e = find(dir, name, len, &prev);
+	struct dirent *e = find(dir, name, len);
 
 	if (!e)
 		return -ENOENT;
-	drop(dir, e, prev);
+	drop(dir, e);
 	if (s_isdir(vn->mode))
 		dir->nlink--;
 	vnode_unlink(vn);
@@ -237,8 +280,8 @@ static int dir_rename(struct vnode *odir, const char *oname, size_t olen,
 		      struct vnode *ndir, const char *nname, size_t nlen,
 		      bool exchange)
 {
-	struct dirent *oprev, *oe = find(odir, oname, olen, &oprev);
-	struct dirent *ne = find(ndir, nname, nlen, NULL);
+	struct dirent *oe = find(odir, oname, olen);
+	struct dirent *ne = find(ndir, nname, nlen);
 	struct vnode *vn, *victim = NULL;
 
 	if (!oe || (exchange && !ne))
@@ -255,8 +298,7 @@ static int dir_rename(struct vnode *odir, const char *oname, size_t olen,
 	} else if (!(ne = add(ndir, nname, nlen, vn))) {
 		return -ENOSPC;
 	}
-	/* appending to ndir left oprev the entry before oe */
-	drop(odir, oe, oprev);
+	drop(odir, oe);
 	if (s_isdir(vn->mode))
 		reparent(vn, odir, ndir, ne);
 	vnode_touch_attr(vn);
@@ -317,6 +359,7 @@ static void dir_release(struct vnode *dir)
 		d->head = e->next;
 		kfree(e);
 	}
+	kfree(d->buckets);
 	kfree(d);
 }
 
@@ -364,10 +407,12 @@ int ramfs_mount(struct fs *fs, const void *data)
 
 static void ramfs_statfs(struct fs *fs, struct kstatfs *st)
 {
-	(void)fs;
+	size_t max = ramfs_pages_max(), used = ramfs_pages_used();
+
 	st->bsize = PAGE_SIZE;
-	st->blocks = pmm_total_count();
-	st->bfree = st->bavail = pmm_free_count();
+	st->blocks = max;
+	st->bfree = st->bavail = MIN(max > used ? max - used : 0,
+				      pmm_free_count());
 	st->files = pmm_total_count() / 2; /* tmpfs's default nr_inodes */
 	st->ffree = st->files > fs->next_ino ? st->files - fs->next_ino : 0;
 }

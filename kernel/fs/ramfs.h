@@ -22,7 +22,9 @@ struct vnode *ramfs_file_alloc(struct fs *fs, uint32_t mode);
  * time it is written or mapped shared. Replaces any content.
  */
 void ramfs_set_data(struct vnode *vn, const void *data, size_t size);
-/* Frames holding ramfs file data now (for /proc/meminfo). */
+/* Frames holding ramfs file data now (for /proc/meminfo, statfs), and
+ * the most it may hold (half of memory, as tmpfs): -ENOSPC past it. */
 size_t ramfs_pages_used(void);
+size_t ramfs_pages_max(void);
 
 #endif

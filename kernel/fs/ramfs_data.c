@@ -36,6 +36,14 @@ size_t ramfs_pages_used(void)
 	return pages_used;
 }
 
+/* As tmpfs's default size: file data may take half of the memory, so a
+ * program filling /tmp gets ENOSPC while it and the kernel still have
+ * room to run. */
+size_t ramfs_pages_max(void)
+{
+	return pmm_total_count() / 2;
+}
+
 struct vnode *ramfs_file_alloc(struct fs *fs, uint32_t mode)
 {
 	struct vnode *vn = vnode_alloc(fs, &ramfs_file_ops,
@@ -126,7 +134,8 @@ static int own_page(struct data *d, size_t idx, paddr_t *out)
 	if ((err = reserve(d, idx)) < 0)
 		return err;
 	if (!(pa = d->pages[idx])) {
-		if (!(pa = pmm_alloc_page())) /* zero-filled */
+		if (pages_used >= ramfs_pages_max() ||
+		    !(pa = pmm_alloc_page())) /* zero-filled */
 			return -ENOSPC;
 		if (base < d->img_size)
 			memcpy(phys_to_virt(pa), d->img + base,

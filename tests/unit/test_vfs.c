@@ -81,9 +81,11 @@ size_t pmm_free_count(void)
 	return 1000;
 }
 
+static size_t total_frames = 2000;
+
 size_t pmm_total_count(void)
 {
-	return 2000;
+	return total_frames;
 }
 
 uint64_t clock_realtime_ns(void)
@@ -574,6 +576,23 @@ TEST(vfs_o_append_and_o_trunc)
 	file_put(f);
 }
 
+TEST(ramfs_file_data_is_limited_to_half_of_memory)
+{
+	struct file *f;
+	static char big[3 * PAGE_SIZE];
+	struct uio w = uio_kernel(big, sizeof big);
+
+	fresh();
+	total_frames = (ramfs_pages_used() + 2) * 2;
+	CHECK(vfs_open(root(), "/h", O_CREAT | O_RDWR, 0644, &f) == 0);
+	CHECK(file_write(f, &w, &f->pos) == 2 * PAGE_SIZE);
+	CHECK(file_write(f, &w, &f->pos) == -ENOSPC);
+	CHECK(vfs_truncate(f->vn, 0) == 0);
+	CHECK(file_write(f, &w, &f->pos) == 2 * PAGE_SIZE);
+	total_frames = 2000;
+	file_put(f);
+}
+
 /* --- directories --- */
 
 struct names {
@@ -634,6 +653,29 @@ TEST(vfs_getdents_survives_removal_while_listing)
 	CHECK(collect(f, &got, 64) == 0);
 	CHECK(!strcmp(got.all, "3 "));
 	file_put(f);
+}
+
+TEST(ramfs_large_directory_finds_and_drops_every_entry)
+{
+	char name[32];
+	struct vnode *vn;
+
+	fresh();
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof name, "/f%d", i);
+		CHECK(mkfile(name, NULL) == 0);
+	}
+	for (int i = 0; i < 500; i += 2) {
+		snprintf(name, sizeof name, "/f%d", i);
+		CHECK(vfs_unlink(root(), name) == 0);
+	}
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof name, "/f%d", i);
+		CHECK(lookup(name, 0, &vn) == (i % 2 ? 0 : -ENOENT));
+	}
+	CHECK(vfs_rename(root(), "/f1", root(), "/f3", 0) == 0);
+	CHECK(status("/f1", 0) == -ENOENT && status("/f3", 0) == 0);
+	CHECK(root()->size == 20 * (2 + 249));
 }
 
 /* --- mounts --- */
