@@ -121,6 +121,9 @@ static int64_t vn_lseek(struct file *f, int64_t off, int whence)
 
 	if (s_ischr(vn->mode))
 		return 0; /* /dev/null, /dev/zero: no position */
+	/* a directory's position is a getdents cookie (as tmpfs: no end) */
+	if (s_isdir(vn->mode) && whence != SEEK_SET && whence != SEEK_CUR)
+		return -EINVAL;
 	switch (whence) {
 	case SEEK_SET:
 		base = 0;

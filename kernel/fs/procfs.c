@@ -293,6 +293,13 @@ static int exe_open(struct vnode *vn, struct file *f)
 		   : 0;
 }
 
+static int exe_truncate(struct vnode *vn, uint64_t size)
+{
+	(void)vn;
+	(void)size;
+	return -ETXTBSY;
+}
+
 int procfs_set_exe(const void *elf, size_t size, const char *name)
 {
 	struct vnode *proc = vfs_root(), *vn;
@@ -307,6 +314,7 @@ int procfs_set_exe(const void *elf, size_t size, const char *name)
 		return -ENOMEM;
 	exe_file_ops = ramfs_file_ops;
 	exe_file_ops.open = exe_open;
+	exe_file_ops.truncate = exe_truncate;
 	vn->ops = &exe_file_ops;
 	ramfs_set_data(vn, elf, size);
 	vnode_get(vn); /* no name anywhere: this reference keeps it */

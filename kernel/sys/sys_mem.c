@@ -30,9 +30,9 @@ static long mmap_file(uint64_t addr, uint64_t len, uint32_t prot,
 		return -EBADF;
 	if (f->flags & O_PATH)
 		r = -EBADF;
-	else if (!f->vn || !(s_isreg(f->vn->mode) ||
+	else if (!f->vn || !((s_isreg(f->vn->mode) && f->vn->ops->getpage) ||
 			     (f->vn->flags & VN_MMAP_ANON)))
-		r = -ENODEV;
+		r = -ENODEV; /* pipes, terminals, directories, /proc text */
 	else if (!file_readable(f) ||
 		 (shared && (prot & PROT_WRITE) && !file_writable(f)))
 		r = -EACCES;

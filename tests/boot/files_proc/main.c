@@ -111,6 +111,8 @@ static void check_exe(const char *argv0)
 	close(fd);
 	EXPECT(open("/proc/self/exe", O_RDWR) == -1 && errno == ETXTBSY,
 	       "writing the running program is not ETXTBSY");
+	EXPECT(truncate("/proc/self/exe", 0) == -1 && errno == ETXTBSY,
+	       "truncating the running program is not ETXTBSY");
 	n = readlink("/proc/self", target, sizeof target - 1);
 	EXPECT(n == 1 && target[0] == '1' && getpid() == 1, "/proc/self");
 	EXPECT(slurp("/proc/self/status") > 0 && strstr(text, "Pid:\t1\n"),
