@@ -185,8 +185,13 @@ static int splice(struct walk *w, struct vnode *link, const char *rest)
 	char *tmp;
 	int n;
 
-	if (!w->buf[1] && !(w->buf[1] = kmalloc(VFS_PATH_MAX)))
-		return -ENOMEM;
+	/* buf[0] starts as small as the path; both become full size */
+	if (!w->big[1]) {
+		kfree(w->buf[1]);
+		if (!(w->buf[1] = kmalloc(VFS_PATH_MAX)))
+			return -ENOMEM;
+		w->big[1] = true;
+	}
 	if (!link->ops->readlink)
 		return -EINVAL;
 	n = link->ops->readlink(link, w->buf[1], VFS_PATH_MAX);
@@ -200,6 +205,8 @@ static int splice(struct walk *w, struct vnode *link, const char *rest)
 	tmp = w->buf[0];
 	w->buf[0] = w->buf[1];
 	w->buf[1] = tmp;
+	w->big[1] = w->big[0];
+	w->big[0] = true;
 	return 0;
 }
 
@@ -234,8 +241,11 @@ static int walk_buf(struct walk *w, struct vnode *cur, unsigned int flags)
 		while (*p == '/')
 			p++;
 		if (*p == '\0') { /* "/", or a symlink to "/" */
-			*w = (struct walk){cur, cur, "", 0, LAST_ROOT, true,
-					   {w->buf[0], w->buf[1]}};
+			w->dir = w->vn = cur;
+			w->name = "";
+			w->namelen = 0;
+			w->last = LAST_ROOT;
+			w->slash = true;
 			return 0;
 		}
 		name = p;
@@ -322,7 +332,7 @@ int vfs_walk(struct vnode *start, const char *path, unsigned int flags,
 	}
 	if (!root_vn)
 		return -ENOENT;
-	if (!(w->buf[0] = kmalloc(VFS_PATH_MAX)))
+	if (!(w->buf[0] = kmalloc(len + 1)))
 		return -ENOMEM;
 	memcpy(w->buf[0], path, len + 1);
 	return walk_buf(w, start ? start : root_vn, flags);
@@ -333,6 +343,7 @@ void walk_done(struct walk *w)
 	kfree(w->buf[0]);
 	kfree(w->buf[1]);
 	w->buf[0] = w->buf[1] = NULL;
+	w->big[0] = w->big[1] = false;
 }
 
 int vfs_dir_path(struct vnode *dir, char *buf, size_t size)

@@ -198,6 +198,7 @@ struct walk {
 	enum walk_last last;
 	bool slash; /* the path ended in "/" */
 	char *buf[2];
+	bool big[2]; /* buf[i] has VFS_PATH_MAX bytes */
 };
 
 /*

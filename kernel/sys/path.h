@@ -16,8 +16,8 @@
 #define AT_EMPTY_PATH	    0x1000
 #define AT_STATX_SYNC_TYPE  0x6000
 
-/* A copy of the user's path in a new buffer of VFS_PATH_MAX bytes (kfree
- * it): 0, -EFAULT, -ENAMETOOLONG (no NUL in 4096 bytes) or -ENOMEM. */
+/* A copy of the user's path in a new buffer (kfree it): 0, -EFAULT,
+ * -ENAMETOOLONG (no NUL in VFS_PATH_MAX bytes) or -ENOMEM. */
 int path_get(const char __user *upath, char **out);
 
 /*
