@@ -1,8 +1,9 @@
 # kernel/: the library OS, linked into build/kernel.elf.
 #
-# kernel/fs/ and kernel/sys/ (the syscall layer) join by wildcard so
-# that their files link as they appear. kernel/<dir>/x.c builds into
-# build/kernel/<dir>/x.o; the shared lib/ sources into build/kernel/common/.
+# kernel/fs/, kernel/sched/ and kernel/sys/ (the syscall layer) join by
+# wildcard so that their files link as they appear. kernel/<dir>/x.c builds
+# into build/kernel/<dir>/x.o; the shared lib/ sources into
+# build/kernel/common/.
 
 KERNEL_SRCS := \
 	kernel/main.c \
@@ -38,6 +39,7 @@ KERNEL_SRCS := \
 	kernel/mm/vmm.c \
 	kernel/mm/heap.c \
 	$(sort $(wildcard kernel/fs/*.c)) \
+	$(sort $(wildcard kernel/sched/*.c kernel/sched/*.S)) \
 	$(sort $(wildcard kernel/sys/*.c kernel/sys/*.S))
 KERNEL_COMMON_SRCS := lib/elf_check.c lib/elf_section.c lib/kcmdline.c \
 	lib/cpio.c
@@ -110,3 +112,11 @@ UNIT_SRCS_test_virtqueue := kernel/dev/virtio/virtqueue.c
 UNIT_CFLAGS_test_virtqueue := -Ikernel/include -Ikernel
 UNIT_SRCS_test_rtl8139_rx := kernel/dev/rtl8139/rtl8139_rx.c
 UNIT_CFLAGS_test_rtl8139_rx := -Ikernel/include -Ikernel
+
+# Host unit tests of the timer list and the wait queues, against the real
+# sources with a fake clock, APIC timer and scheduler.
+UNIT_TESTS += test_timer test_waitq
+UNIT_SRCS_test_timer := kernel/sched/timer.c
+UNIT_CFLAGS_test_timer := -Ikernel/include -Ikernel
+UNIT_SRCS_test_waitq := kernel/sched/waitq.c kernel/sched/timer.c
+UNIT_CFLAGS_test_waitq := -Ikernel/include -Ikernel

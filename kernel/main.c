@@ -6,6 +6,7 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/power.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 #include <kiln/abi/boot.h>
@@ -76,8 +77,10 @@ void kmain(const struct kiln_boot_info *bi)
 	apic_init();			/* LAPIC on, I/O APIC, 8259s off */
 	apic_print_mp_info();		/* MULTIPROCESSOR INFORMATION */
 	tsc_init();			/* reads the PIT, >= 2 ms on */
-	apic_timer_init();		/* 100 Hz tick, timed by the TSC */
-	pci_init();			/* devices, drivers; after the timer */
+	apic_timer_init();		/* one-shot, stopped: tickless */
+	sched_init();			/* we become thread "boot"; idle */
+	pci_init();			/* devices, drivers; may sleep, */
+					/* start threads: after sched */
 	log_boot_summary();		/* memory, clock, boot time */
 	fs_init(&boot_info);		/* "/" from the image; needs ncpus */
 

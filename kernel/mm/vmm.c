@@ -171,7 +171,7 @@ void *vmm_map_phys(paddr_t pa, size_t len, uint64_t flags)
 	    end > UINT64_MAX - PAGE_SIZE)
 		return NULL;
 	end = ALIGN_UP(end, PAGE_SIZE);
-	if (end - first > KERNEL_VIRT_BASE - mmio_next)
+	if (end - first > KSTACK_AREA_BASE - mmio_next)
 		return NULL;
 
 	uintptr_t va = mmio_next;

@@ -8,6 +8,7 @@
 #include <kernel/mm.h>
 #include <kernel/power.h>
 #include <kernel/random.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
 #include <kiln/abi/boot.h>
@@ -316,8 +317,10 @@ void exec_start_app(const struct kiln_boot_info *bi, const struct kcmdline *cl)
 	fd_init();			 /* 0, 1, 2 on /dev/console */
 	sp = build_stack(cl, &img, base);
 
-	wrmsr(MSR_FS_BASE, 0); /* musl sets its TLS with arch_prctl */
-	this_cpu()->thread_name = app_name;
+	/* The boot thread becomes the application's: its name, its own FS
+	 * and GS bases from 0 (musl sets its TLS with arch_prctl). */
+	thread_set_name(thread_current(), app_name);
+	thread_mark_user();
 	log_debug("app: %s, entry 0x%lx, brk 0x%lx, stack 0x%llx-0x%llx",
 		  img.type == ELF_ET_DYN ? "static-pie" : "static",
 		  base + img.entry, base + img.vaddr_hi,

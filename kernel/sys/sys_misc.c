@@ -4,6 +4,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/random.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
@@ -252,7 +253,7 @@ static long futex_wait(const uint32_t __user *uaddr, uint32_t val,
 	}
 	if (__builtin_add_overflow(now, ns, &deadline))
 		deadline = UINT64_MAX;
-	time_sleep_until(deadline);
+	thread_sleep_until(deadline);
 	return -ETIMEDOUT;
 }
 

@@ -4,6 +4,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/power.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
@@ -94,6 +95,7 @@ long sys_set_robust_list(const struct sys_args *a)
 long sys_sched_yield(const struct sys_args *a)
 {
 	(void)a;
+	thread_yield();
 	return 0;
 }
 
@@ -120,14 +122,18 @@ long sys_sched_getaffinity(const struct sys_args *a)
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 
-/* The thread's FS and GS bases; FS lives in MSR_FS_BASE, the user GS in
- * MSR_KERNEL_GS_BASE while the kernel runs (swapgs on entry). */
-static uint64_t user_fs, user_gs;
-
+/*
+ * The calling thread's FS and GS bases live in the MSRs while it runs
+ * (the scheduler saves and restores them per user thread): FS in
+ * MSR_FS_BASE, the user GS in MSR_KERNEL_GS_BASE while the kernel runs
+ * (swapgs on entry). With FSGSBASE the application may change them itself,
+ * so reads go to the MSRs too.
+ */
 long sys_arch_prctl(const struct sys_args *a)
 {
 	int code = (int)a->arg[0];
 	uint64_t addr = a->arg[1];
+	uint64_t base;
 
 	switch (code) {
 	case ARCH_SET_FS:
@@ -135,20 +141,14 @@ long sys_arch_prctl(const struct sys_args *a)
 		/* Linux refuses bases at or above TASK_SIZE_MAX. */
 		if (addr >= USER_TOP)
 			return -EPERM;
-		if (code == ARCH_SET_FS) {
-			user_fs = addr;
-			wrmsr(MSR_FS_BASE, addr);
-		} else {
-			user_gs = addr;
-			wrmsr(MSR_KERNEL_GS_BASE, addr);
-		}
+		wrmsr(code == ARCH_SET_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE,
+		      addr);
 		return 0;
 	case ARCH_GET_FS:
-		return copy_to_user((void __user *)addr, &user_fs,
-				    sizeof user_fs);
 	case ARCH_GET_GS:
-		return copy_to_user((void __user *)addr, &user_gs,
-				    sizeof user_gs);
+		base = rdmsr(code == ARCH_GET_FS ? MSR_FS_BASE
+						 : MSR_KERNEL_GS_BASE);
+		return copy_to_user((void __user *)addr, &base, sizeof base);
 	default:
 		return -EINVAL;
 	}

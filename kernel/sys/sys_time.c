@@ -1,5 +1,6 @@
 /* Time system calls: clocks, sleeps, time of day. */
 #include <kernel/errno.h>
+#include <kernel/sched.h>
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
 
@@ -163,7 +164,7 @@ static int sleep_on(int clk, bool absolute, const struct k_timespec __user *req)
 	if (__builtin_add_overflow(now, ns, &deadline))
 		deadline = UINT64_MAX;
 	/* Nothing can interrupt the sleep, so *rem is never written. */
-	time_sleep_until(deadline);
+	thread_sleep_until(deadline);
 	return 0;
 }
 

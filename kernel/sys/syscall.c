@@ -2,6 +2,7 @@
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/log.h>
+#include <kernel/sched.h>
 
 #include "signal.h"
 #include "syscall.h"
@@ -81,6 +82,9 @@ uint64_t syscall_dispatch(struct trapframe *tf)
 	tf->rax = (uint64_t)ret;
 	signal_deliver(tf);
 	ret = (long)tf->rax;
+	/* Threads the call woke (lwIP's, a driver's) run before the
+	 * application does again. */
+	sched_preempt_user();
 	if (log_get_level() >= LOG_TRACE) {
 		const char *name = syscall_name(nr);
 

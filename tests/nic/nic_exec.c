@@ -8,6 +8,7 @@
 #include <kernel/irq.h>
 #include <kernel/log.h>
 #include <kernel/power.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 
@@ -135,6 +136,22 @@ static void eth_header(uint8_t *f, const struct netdev *nd, uint16_t type)
 	put16(f + 12, type);
 }
 
+static void wake_only(void *arg __unused)
+{
+}
+
+/* Halt (interrupts on) until an interrupt, or until deadline at the
+ * latest: the kernel has no periodic tick, so a one-shot timer bounds the
+ * wait. */
+static void halt_until(uint64_t deadline)
+{
+	struct timer t = {0};
+
+	timer_arm(&t, deadline, wake_only, NULL);
+	cpu_idle();
+	timer_cancel(&t);
+}
+
 /* Send, waiting (interrupts on) while the device's queue is full. */
 static int send(struct netdev *nd, const struct netdev_frag *frags, unsigned n)
 {
@@ -143,7 +160,7 @@ static int send(struct netdev *nd, const struct netdev_frag *frags, unsigned n)
 
 	while ((err = netdev_transmit(nd, frags, n)) == -EAGAIN &&
 	       clock_monotonic_ns() < deadline)
-		cpu_idle();
+		halt_until(deadline);
 	return err;
 }
 
@@ -285,7 +302,7 @@ void exec_start_app(const struct kiln_boot_info *bi __unused,
 	uint64_t start = clock_monotonic_ns(), retry = start + RETRY_NS;
 	while ((!got.arp || !got.offer) &&
 	       clock_monotonic_ns() < start + WAIT_NS) {
-		cpu_idle();
+		halt_until(MIN(retry, start + WAIT_NS));
 		if (clock_monotonic_ns() < retry)
 			continue;
 		retry += RETRY_NS;

@@ -4,18 +4,18 @@
 
 #include <kernel/types.h>
 
-/* Start the periodic APIC_TIMER_HZ tick, measured against the TSC: after
- * apic_init() and tsc_init(). */
+/* Set up the one-shot timer (TSC-deadline mode where offered, else
+ * measured against the TSC), stopped: after apic_init() and tsc_init(). */
 void apic_timer_init(void);
+/* Interrupt on VEC_TIMER at clock_monotonic_ns() == deadline_ns (at once
+ * if past; possibly a little early, never much late); 0 stops the timer.
+ * Interrupts off (timer.c holds its lock). */
+void apic_timer_set(uint64_t deadline_ns);
 /* End of interrupt for the vector in service. */
 void apic_eoi(void);
 /* Read and clear the error status register. */
 uint32_t apic_read_error(void);
-/* True once the periodic timer runs (time_sleep_until may halt). */
-bool apic_timer_running(void);
 /* The MULTIPROCESSOR INFORMATION block; after apic_init(). */
 void apic_print_mp_info(void);
-
-#define APIC_TIMER_HZ 100
 
 #endif

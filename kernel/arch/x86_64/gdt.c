@@ -55,6 +55,12 @@ static void set_tss_desc(uint64_t *d, uint64_t base, uint32_t limit)
 	d[1] = base >> 32;
 }
 
+void arch_set_kernel_stack(uint64_t top)
+{
+	this_cpu()->kstack_top = top;
+	tss.rsp[0] = top;
+}
+
 void gdt_init(struct cpu *c)
 {
 	struct desc_ptr gdtr = {sizeof gdt - 1, (uint64_t)gdt};

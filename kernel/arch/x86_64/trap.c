@@ -4,6 +4,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/sched.h>
 
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/trap.h"
@@ -128,6 +129,10 @@ static void exception(struct trapframe *tf)
 		if (cr2 < USER_TOP && !kernel_exec && !(tf->error & PF_RSVD) &&
 		    user_page_fault(cr2, tf->error) == 0)
 			return;
+	} else if (tf->vector == VEC_DF) {
+		/* Most often a #PF the CPU could not push because the stack
+		 * ran into its guard page: CR2 names the address. */
+		cr2 = read_cr2();
 	}
 	if (trap_from_user(tf)) {
 		int sig = user_signal(tf->vector);
@@ -149,6 +154,7 @@ void trap_dispatch(struct trapframe *tf)
 	switch (vec) {
 	case VEC_TIMER:
 		apic_eoi();
+		timer_interrupt(); /* due timers run, the next is programmed */
 		break;
 	case VEC_SPURIOUS:
 		break; /* no EOI for a spurious interrupt (SDM Vol. 3A, 11.9) */
@@ -164,4 +170,8 @@ void trap_dispatch(struct trapframe *tf)
 			apic_eoi();
 		break;
 	}
+	/* Threads this interrupt woke run before the application resumes
+	 * (after the EOI: the APIC must not wait on another thread). */
+	if (trap_from_user(tf))
+		sched_preempt_user();
 }

@@ -1,9 +1,9 @@
-/* The TSC clock: frequency from CPUID or the PIT, monotonic ns, sleeping. */
+/* The TSC clock: frequency from CPUID or the PIT, monotonic ns. */
 #include <kernel/arch.h>
 #include <kernel/log.h>
+#include <kernel/sched.h>
 #include <kernel/time.h>
 
-#include "arch/x86_64/apic.h"
 #include "arch/x86_64/x86.h"
 
 /* 8254 PIT (Intel 82C54 datasheet): channel 2's gate and output are
@@ -38,7 +38,8 @@ static uint64_t hz;
 static uint64_t tsc_base;
 static uint64_t cal_tsc; /* rdtsc when channel 2 started, 0 if not */
 static uint8_t cal_port_b;
-static uint64_t ns_mult; /* ns = ticks * ns_mult >> 32 */
+static uint64_t ns_mult;  /* ns = ticks * ns_mult >> 32 */
+static uint64_t tsc_mult; /* ticks = ns * tsc_mult >> 32 */
 
 /* Exact frequency where the CPU or the hypervisor states it. */
 static uint64_t hz_from_cpuid(void)
@@ -147,6 +148,10 @@ void tsc_init(void)
 		log_warn("TSC: cannot measure its frequency; assuming 1 GHz");
 	}
 	ns_mult = (NSEC_PER_SEC << 32) / hz;
+	/* hz * 2^32 / 10^9 without a 128-bit division (no libgcc): the
+	 * same as hz * 2^29 / 125000000, and hz <= 20 GHz keeps it in 64
+	 * bits. */
+	tsc_mult = (hz << 29) / 125000000;
 	log_debug("TSC: %lu.%03lu MHz%s", hz / 1000000, hz / 1000 % 1000,
 		  cpu_has.invariant_tsc ? ", invariant" : "");
 }
@@ -163,16 +168,15 @@ uint64_t clock_monotonic_ns(void)
 	return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
 }
 
+/* One tick later than the exact value, so that rounding cannot make a
+ * deadline timer fire before clock_monotonic_ns() reaches ns. */
+uint64_t tsc_at_ns(uint64_t ns)
+{
+	return tsc_base + (uint64_t)(((unsigned __int128)ns * tsc_mult) >> 32) +
+	       1;
+}
+
 void time_sleep_until(uint64_t deadline_ns)
 {
-	uint64_t flags = read_rflags();
-
-	while (clock_monotonic_ns() < deadline_ns) {
-		if (apic_timer_running())
-			cpu_idle(); /* woken by the next tick at the latest */
-		else
-			cpu_relax();
-	}
-	if (!(flags & RFLAGS_IF))
-		irq_disable();
+	thread_sleep_until(deadline_ns);
 }

@@ -44,6 +44,7 @@ struct cpu {
 	uint32_t id;		 /* logical CPU number, 0 = boot CPU */
 	uint32_t apic_id;
 	const char *thread_name; /* what runs now, for panic reports */
+	struct thread *thread;	 /* what runs now (sched/), NULL before */
 	uint64_t irq_count[256]; /* interrupts taken per vector */
 };
 #define CPU_OFF_KSTACK_TOP 0x08
@@ -141,6 +142,11 @@ void cpu_init(void);
 /* Enter ring 3 at rip with rsp; never returns. The kernel stack of this
  * CPU is reset to its top. */
 __noreturn void arch_enter_user(uint64_t rip, uint64_t rsp);
+
+/* Where entries from ring 3 land on this CPU: TSS.RSP0 (interrupts) and
+ * kstack_top (syscall). The scheduler sets it to each thread's stack top
+ * as it switches. */
+void arch_set_kernel_stack(uint64_t top);
 
 /* Interrupt controller and timer (arch/x86_64/apic.c, tsc.c). */
 struct kiln_boot_info;

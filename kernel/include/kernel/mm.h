@@ -11,11 +11,15 @@ struct kiln_boot_info;
  *   0 .. USER_TOP            the application (ring 3), pages PTE_USER
  *   DIRECT_MAP_BASE + pa     every RAM frame, RW, NX, supervisor
  *   MMIO_BASE ..             device registers (LAPIC, I/O APIC, ...), UC
+ *   KSTACK_AREA_BASE ..      thread stacks, each under an unmapped guard
+ *                            page (sched/kstack.c)
  *   KERNEL_VIRT_BASE ..      the kernel image, W^X per section
  */
 #define USER_TOP 0x00007ffffffff000ULL
 #define DIRECT_MAP_BASE 0xffff800000000000ULL
 #define MMIO_BASE 0xffffc00000000000ULL
+#define KSTACK_AREA_BASE 0xffffe00000000000ULL
+#define KSTACK_AREA_END 0xfffff00000000000ULL
 #define KERNEL_VIRT_BASE 0xffffffff80000000ULL
 
 static inline void *phys_to_virt(paddr_t pa)

@@ -11,26 +11,60 @@
  * system calls and interrupts; it blocks in the kernel like any other).
  * Blocking switches to the next runnable thread; with none, the idle
  * thread halts until an interrupt.
+ *
+ * Kernel code is never preempted: a thread runs until it blocks, yields
+ * or exits. A thread in ring 3 gives way to threads woken meanwhile when
+ * it next leaves the kernel (sched_preempt_user()). Run queues are FIFO.
  */
 struct thread;
 typedef void (*thread_fn)(void *arg);
 
-/* Call once, after heap_init() and cpu_init(): turns the boot flow into
- * the first thread and creates the idle thread. */
+/* Call once, after heap_init(), cpu_init() and apic_timer_init(): turns
+ * the boot flow into the first thread ("boot") and creates the idle
+ * thread. Before it, thread_current() is NULL and sleeps spin. */
 void sched_init(void);
 
-/* A new runnable kernel thread running fn(arg) on its own stack; NULL when
- * out of memory. name is copied (<= 15 bytes shown). */
+/*
+ * A new runnable kernel thread running fn(arg) on its own 16 KiB stack
+ * (an unmapped guard page below it: an overflow is a #DF panic, not
+ * corruption); NULL when out of memory. name is copied (<= 15 bytes
+ * shown). It starts with interrupts on. Returning from fn is
+ * thread_exit(). The pointer is valid until the thread exits (threads are
+ * detached: join through a semaphore or a wait queue).
+ */
 struct thread *thread_create(const char *name, thread_fn fn, void *arg);
 struct thread *thread_current(void);
 const char *thread_name(const struct thread *t);
+void thread_set_name(struct thread *t, const char *name);
 /* Give up the CPU to another runnable thread, if any. */
 void thread_yield(void);
-/* End the calling kernel thread. */
+/* End the calling kernel thread; its stack is freed by the next thread
+ * that runs. */
 __noreturn void thread_exit(void);
 
-/* Sleep the calling thread until clock_monotonic_ns() >= deadline. */
+/*
+ * The calling thread runs application code from now on (exec; clone in
+ * the SMP issue): its user FS and GS bases (MSR_FS_BASE, and
+ * MSR_KERNEL_GS_BASE while in the kernel) start at 0 and are its own,
+ * saved and restored when the CPU switches between user threads. While it
+ * runs, the MSRs hold its bases: arch_prctl reads and writes them there.
+ */
+void thread_mark_user(void);
+
+/* Sleep the calling thread until clock_monotonic_ns() >= deadline. Never
+ * wakes early. Before sched_init() it spins. */
 void thread_sleep_until(uint64_t deadline_ns);
+
+/*
+ * Hooks for the trap and syscall code (not for drivers):
+ * timer_interrupt() runs the expired timers and programs the next one
+ * (the local APIC timer's vector, interrupts off, after the EOI).
+ * sched_preempt_user() is called on the way back to ring 3: if threads
+ * are runnable (woken by an interrupt or by the system call), the
+ * application's thread yields to them first.
+ */
+void timer_interrupt(void);
+void sched_preempt_user(void);
 
 /*
  * Wait queues. waitq_wait() sleeps until woken or until deadline_ns
@@ -38,7 +72,11 @@ void thread_sleep_until(uint64_t deadline_ns);
  * The caller re-checks its condition in a loop, with interrupts or the
  * relevant lock managing the lost-wakeup race: waitq_prepare() before
  * the check, then waitq_wait() (which returns at once if a wake came in
- * between) or waitq_cancel().
+ * between) or waitq_cancel(). Do not block on anything else between
+ * waitq_prepare() and waitq_wait()/waitq_cancel() (a thread waits on one
+ * queue at a time; the kernel panics otherwise). A thread woken by
+ * waitq_wake_one() that then cancels has used up that wake: it must act on
+ * the condition it found true.
  */
 struct waitq {
 	struct thread *head, *tail; /* FIFO of waiters */
@@ -48,13 +86,17 @@ void waitq_init(struct waitq *wq);
 void waitq_prepare(struct waitq *wq);
 int waitq_wait(struct waitq *wq, uint64_t deadline_ns);
 void waitq_cancel(struct waitq *wq);
-/* Safe from interrupt handlers. */
+/* Wake the longest waiter, or all of them, in FIFO order. Safe from
+ * interrupt handlers. */
 void waitq_wake_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 
-/* One-shot timers: fn(arg) runs in interrupt context at or after
- * deadline_ns. A timer struct is owned by the caller; timer_cancel()
- * returns true when it stopped a pending timer. */
+/* One-shot timers: fn(arg) runs in interrupt context, interrupts off, at
+ * or after deadline_ns (never before), in deadline order (equal deadlines
+ * in arming order). A timer struct is owned by the caller; arming a
+ * pending timer moves it. timer_cancel() returns true when it stopped a
+ * pending timer. fn may arm timers, wake threads and take spinlocks; it
+ * must not block. */
 struct timer {
 	uint64_t deadline_ns;
 	void (*fn)(void *arg);
@@ -66,21 +108,36 @@ void timer_arm(struct timer *t, uint64_t deadline_ns, void (*fn)(void *),
 	       void *arg);
 bool timer_cancel(struct timer *t);
 
-/* Spinlocks that also disable interrupts (safe against handlers). */
+/*
+ * Spinlocks that also disable interrupts (safe against handlers). On one
+ * CPU the cli is what excludes; the lock word makes them real locks for
+ * SMP and catches a CPU taking a lock it already holds (panic).
+ * spin_lock() keeps the caller's interrupt flag in the lock;
+ * spin_lock_irqsave() hands it back instead, for a lock held across a
+ * context switch (the next thread must not restore our flags).
+ */
 struct spinlock {
-	volatile uint32_t locked;
+	volatile uint32_t locked; /* 0, or the holding CPU's id + 1 */
 	uint64_t saved_flags;
 };
 #define SPINLOCK_INIT {0, 0}
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
+uint64_t spin_lock_irqsave(struct spinlock *l);
+void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);
 
-/* Sleeping locks and counting semaphores, for code that may block
- * (lwIP's sys_arch maps onto these). */
+/*
+ * Sleeping locks and counting semaphores, for thread context only (lwIP's
+ * sys_arch maps onto these). Both hand over directly to the longest
+ * waiter (FIFO, no thundering herd). mutex_lock() on a mutex the caller
+ * holds, and mutex_unlock() by a non-owner, are kernel bugs (panic).
+ * sem_up() is also safe from interrupt handlers.
+ */
 struct mutex {
 	struct thread *owner;
 	struct waitq waiters;
 };
+#define MUTEX_INIT {0, WAITQ_INIT}
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
@@ -89,6 +146,7 @@ struct semaphore {
 	int64_t count;
 	struct waitq waiters;
 };
+#define SEMAPHORE_INIT(n) {(n), WAITQ_INIT}
 void sem_init(struct semaphore *s, int64_t count);
 /* 0, or -ETIMEDOUT when deadline_ns (0 = none) passed first. */
 int sem_down(struct semaphore *s, uint64_t deadline_ns);

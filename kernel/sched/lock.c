@@ -1,0 +1,118 @@
+/* Spinlocks (interrupts off), mutexes and counting semaphores. */
+#include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/panic.h>
+
+#include "arch/x86_64/x86.h"
+#include "sched/sched_priv.h"
+
+/*
+ * The lock word holds the holder's CPU id + 1. With interrupts off on one
+ * CPU nobody else can hold the lock, so finding our own id there is a
+ * re-entry that would spin for ever: report it instead.
+ */
+uint64_t spin_lock_irqsave(struct spinlock *l)
+{
+	uint64_t flags = read_rflags();
+	uint32_t me = this_cpu()->id + 1;
+
+	irq_disable();
+	for (;;) {
+		uint32_t held = 0;
+
+		if (__atomic_compare_exchange_n(&l->locked, &held, me, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return flags;
+		if (held == me)
+			panic("spinlock %p taken twice on cpu %u", l, me - 1);
+		while (l->locked)
+			cpu_relax();
+	}
+}
+
+void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	if (flags & RFLAGS_IF)
+		irq_enable();
+}
+
+void spin_lock(struct spinlock *l)
+{
+	/* Written only once held: the field belongs to the holder. */
+	l->saved_flags = spin_lock_irqsave(l);
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	spin_unlock_irqrestore(l, l->saved_flags);
+}
+
+void mutex_init(struct mutex *m)
+{
+	m->owner = NULL;
+	waitq_init(&m->waiters);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	struct thread *self = thread_current();
+	uint64_t flags;
+
+	if (!self)
+		panic("mutex %p locked before sched_init()", m);
+	flags = spin_lock_irqsave(&sched_lock);
+	if (!m->owner) {
+		m->owner = self;
+	} else {
+		if (m->owner == self)
+			panic("mutex %p: %s locks it again", m, self->name);
+		waitq_add_locked(&m->waiters, self);
+		waitq_block_locked(0);
+		/* mutex_unlock() made us the owner before waking us. */
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_lock);
+
+	if (m->owner != thread_current())
+		panic("mutex %p: unlocked by %s, not its owner", m,
+		      thread_current() ? thread_current()->name : "boot");
+	m->owner = waitq_wake_one_locked(&m->waiters);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sem_init(struct semaphore *s, int64_t count)
+{
+	s->count = count;
+	waitq_init(&s->waiters);
+}
+
+int sem_down(struct semaphore *s, uint64_t deadline_ns)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_lock);
+	int err = 0;
+
+	if (s->count > 0) {
+		s->count--;
+	} else {
+		/* sem_up() hands its unit to us without counting it. */
+		waitq_add_locked(&s->waiters, thread_current());
+		err = waitq_block_locked(deadline_ns);
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return err;
+}
+
+void sem_up(struct semaphore *s)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_lock);
+
+	if (!waitq_wake_one_locked(&s->waiters))
+		s->count++;
+	spin_unlock_irqrestore(&sched_lock, flags);
+}

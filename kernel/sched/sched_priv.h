@@ -1,0 +1,100 @@
+/* Scheduler internals shared by kernel/sched/ (and its tests). */
+#ifndef KERNEL_SCHED_SCHED_PRIV_H
+#define KERNEL_SCHED_SCHED_PRIV_H
+
+#include <kernel/sched.h>
+
+enum thread_state {
+	THREAD_RUNNING,	 /* on a CPU (this_cpu()->thread) */
+	THREAD_RUNNABLE, /* on a run queue */
+	THREAD_BLOCKED,	 /* waiting for a wake or its timeout */
+	THREAD_DEAD,	 /* exited; freed by the next thread to run */
+};
+
+struct thread {
+	uint64_t rsp; /* saved by switch_to (switch.S: offset 0) */
+	enum thread_state state;
+	struct thread *rq_next; /* run queue link */
+
+	/* Waiting: the queue it is on (NULL once woken or timed out), and
+	 * what ended the wait. All under sched_lock. */
+	struct waitq *wq;
+	struct thread *wq_next, *wq_prev;
+	bool woken, timed_out;
+	struct timer timeout; /* sleeps and waits with a deadline */
+
+	bool user;	  /* runs ring-3 code: the FS/GS bases are its own */
+	bool static_boot; /* the boot flow: static struct and stack */
+	uint64_t fs_base, gs_base; /* saved while another user thread runs */
+	uintptr_t kstack_bottom, kstack_top;
+	uint32_t id;
+	char name[16];
+};
+#define THREAD_OFF_RSP 0
+
+/*
+ * sched_lock guards run queues, thread states and every wait queue
+ * (mutexes and semaphores included). Taken with spin_lock_irqsave() and
+ * held across switch_to(): the thread that comes out of the switch
+ * releases it. Lock order: sched_lock, then timer_lock (timer.c never
+ * calls a timer's fn with timer_lock held).
+ */
+extern struct spinlock sched_lock;
+
+/* sched.c, all with sched_lock held: */
+/* Block the current thread (its state set BLOCKED here) until
+ * sched_wake_locked(); returns with sched_lock held again. */
+void sched_block_locked(void);
+/* BLOCKED -> RUNNABLE, at the run queue's tail; no-op otherwise. */
+void sched_wake_locked(struct thread *t);
+/* A new thread onto the run queue. */
+void sched_enqueue_locked(struct thread *t);
+/* Switch to the next runnable thread, or idle; the current thread's state
+ * says what becomes of it. */
+void sched_switch_locked(void);
+
+/* waitq.c, with sched_lock held: */
+/* Queue t at wq's tail, clearing its woken/timed_out flags. */
+void waitq_add_locked(struct waitq *wq, struct thread *t);
+/* Dequeue the longest waiter, mark it woken and make it runnable;
+ * returns it, or NULL when wq is empty. */
+struct thread *waitq_wake_one_locked(struct waitq *wq);
+/* Block the current thread, already queued (or already woken), until
+ * woken (0) or until deadline_ns passes (-ETIMEDOUT; 0 = no deadline),
+ * after which it is off the queue either way. With no queue (wq NULL) it
+ * is a plain sleep to the deadline. */
+int waitq_block_locked(uint64_t deadline_ns);
+
+/* thread.c: */
+/* A new thread, not yet queued (the idle thread is never queued). */
+struct thread *thread_alloc(const char *name, thread_fn fn, void *arg);
+void thread_free(struct thread *t); /* a DEAD thread's stack and struct */
+extern struct thread boot_thread;
+
+/* kstack.c: stacks of KSTACK_PAGES pages under one unmapped guard page,
+ * in the kernel-stack area (mm.h, KSTACK_AREA_BASE). */
+#define KSTACK_PAGES 4
+int kstack_alloc(uintptr_t *bottom, uintptr_t *top); /* 0 or -ENOMEM */
+void kstack_free(uintptr_t bottom);
+size_t kstack_count(void); /* stacks allocated now */
+
+/* switch.S */
+/* Save the callee-saved registers and RSP in prev, load next's; returns,
+ * on next's stack, the thread that was switched away from. */
+struct thread *switch_to(struct thread *prev, struct thread *next);
+/* Where a new thread's first switch_to returns: calls thread_start(prev,
+ * fn, arg) with fn and arg from r12 and r13. */
+void thread_trampoline(void);
+__noreturn void thread_start(struct thread *prev, thread_fn fn, void *arg);
+/* After every switch, on the new stack, sched_lock held. */
+void sched_finish_switch(struct thread *prev);
+
+/* Counters for the tests and the report. */
+struct sched_stats {
+	uint64_t switches;   /* switch_to calls */
+	uint64_t idle_halts; /* HLTs the idle thread executed */
+	uint64_t timers_fired;
+};
+extern struct sched_stats sched_stats;
+
+#endif
