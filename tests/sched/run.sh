@@ -36,7 +36,8 @@ boot "$out"
 grep -E '^(PASS|FAIL|SKIP) sched_|^sched: ' "$out"
 for t in yield_50_threads pingpong sleep_20ms idle_halts timers_in_order \
 	timer_cancel waitq_fifo waitq_timeout waitq_irq_wake waitq_early_wake \
-	sem_timeout mutex fs_base_per_user_thread stack_guard stacks_freed; do
+	sem_timeout mutex fs_base_per_user_thread preempt_user stack_guard \
+	stacks_freed; do
 	grep -qE "^(PASS|FAIL) sched_$t\b" "$out" ||
 		echo "FAIL sched_$t: no result line (the kernel stopped early?)"
 done

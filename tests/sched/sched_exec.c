@@ -451,6 +451,31 @@ static void test_fs_base(void)
 		pass("fs_base_per_user_thread");
 }
 
+/* --- the way back to ring 3 gives way to woken threads --- */
+
+static struct semaphore preempt_sem = SEMAPHORE_INIT(0);
+static volatile bool preempt_ran;
+
+static void woken_by_interrupt(void *arg __unused)
+{
+	sem_down(&preempt_sem, 0);
+	preempt_ran = true;
+}
+
+static void test_preempt_user(void)
+{
+	thread_create("woken", woken_by_interrupt, NULL);
+	thread_yield();	      /* it blocks */
+	sem_up(&preempt_sem); /* as an interrupt handler would */
+	bool before = preempt_ran;
+	sched_preempt_user(); /* what trap and syscall exits call */
+	if (before || !preempt_ran)
+		fail("preempt_user", "woken thread %s",
+		     before ? "ran too early" : "did not run first");
+	else
+		pass("preempt_user");
+}
+
 /* --- stacks: guard page, no leak --- */
 
 static struct semaphore quick_done = SEMAPHORE_INIT(0);
@@ -545,6 +570,7 @@ void exec_start_app(const struct kiln_boot_info *bi __unused,
 	test_sem_timeout();
 	test_mutex();
 	test_fs_base();
+	test_preempt_user();
 	test_stacks();
 	machine_exit(failures ? 1 : 0);
 }
