@@ -30,7 +30,8 @@ void sched_init(void);
  * corruption); NULL when out of memory. name is copied (<= 15 bytes
  * shown). It starts with interrupts on. Returning from fn is
  * thread_exit(). The pointer is valid until the thread exits (threads are
- * detached: join through a semaphore or a wait queue).
+ * detached: join through a semaphore or a wait queue). Thread context
+ * only (it allocates), after sched_init().
  */
 struct thread *thread_create(const char *name, thread_fn fn, void *arg);
 struct thread *thread_current(void);
