@@ -51,12 +51,13 @@ struct k_winsize {
  * c_cc holds the usual control characters, VINTR (^C) to VEOL2.
  */
 static struct k_termios tty = {
-    .c_iflag = ICRNL | IXON,
-    .c_oflag = OPOST | ONLCR,
-    .c_cflag = B38400 | CS8 | CREAD | HUPCL,
-    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
-    .c_cc = {3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017, 027,
-	     026, 0},
+	.c_iflag = ICRNL | IXON,
+	.c_oflag = OPOST | ONLCR,
+	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
+	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE |
+		   IEXTEN,
+	.c_cc = {3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017, 027,
+		 026, 0},
 };
 static struct k_winsize winsize = {24, 80, 0, 0};
 
@@ -145,10 +146,10 @@ static int64_t con_nread(struct file *f)
 
 /* A stream: no lseek, so lseek and pread answer -ESPIPE as on a tty. */
 static const struct file_ops console_file_ops = {
-    .read = con_read,
-    .write = con_write,
-    .ioctl = con_ioctl,
-    .nread = con_nread,
+	.read = con_read,
+	.write = con_write,
+	.ioctl = con_ioctl,
+	.nread = con_nread,
 };
 
 static int con_open(struct vnode *vn, struct file *f)
@@ -159,5 +160,5 @@ static int con_open(struct vnode *vn, struct file *f)
 }
 
 const struct vnode_ops console_vnode_ops = {
-    .open = con_open,
+	.open = con_open,
 };

@@ -13,7 +13,7 @@
  */
 
 /* Linux's new_encode_dev() for st_rdev. */
-#define MKDEV(ma, mi) ((uint32_t)(((ma) << 8) | ((mi) & 0xff)))
+#define MKDEV(ma, mi) ((uint32_t)(((ma) << 8) | ((mi)&0xff)))
 
 static ssize_t null_read(struct vnode *vn, const struct uio *u, uint64_t off)
 {
@@ -49,8 +49,7 @@ static ssize_t full_write(struct vnode *vn, const struct uio *u, uint64_t off)
 
 /* /dev/random and /dev/urandom: the generator getrandom(2) uses, which
  * never blocks (as Linux's since 5.6 once seeded). Bounded like a read. */
-static ssize_t random_read(struct vnode *vn, const struct uio *u,
-			   uint64_t off)
+static ssize_t random_read(struct vnode *vn, const struct uio *u, uint64_t off)
 {
 	uint8_t chunk[256];
 	size_t done = 0, len = MIN(u->len, 0x1ffffffUL);
@@ -84,22 +83,22 @@ static const struct {
 	const struct vnode_ops *ops;
 	uint32_t perm, rdev, flags;
 } devices[] = {
-    {"null", &null_ops, 0666, MKDEV(1, 3), 0},
-    {"zero", &zero_ops, 0666, MKDEV(1, 5), VN_MMAP_ANON},
-    {"full", &full_ops, 0666, MKDEV(1, 7), 0},
-    {"random", &random_ops, 0666, MKDEV(1, 8), 0},
-    {"urandom", &random_ops, 0666, MKDEV(1, 9), 0},
-    {"tty", &console_vnode_ops, 0666, MKDEV(5, 0), 0},
-    {"console", &console_vnode_ops, 0620, MKDEV(5, 1), 0},
+	{"null", &null_ops, 0666, MKDEV(1, 3), 0},
+	{"zero", &zero_ops, 0666, MKDEV(1, 5), VN_MMAP_ANON},
+	{"full", &full_ops, 0666, MKDEV(1, 7), 0},
+	{"random", &random_ops, 0666, MKDEV(1, 8), 0},
+	{"urandom", &random_ops, 0666, MKDEV(1, 9), 0},
+	{"tty", &console_vnode_ops, 0666, MKDEV(5, 0), 0},
+	{"console", &console_vnode_ops, 0620, MKDEV(5, 1), 0},
 };
 
 static const struct {
 	const char *name, *target;
 } links[] = {
-    {"stdin", "/proc/self/fd/0"},
-    {"stdout", "/proc/self/fd/1"},
-    {"stderr", "/proc/self/fd/2"},
-    {"fd", "/proc/self/fd"},
+	{"stdin", "/proc/self/fd/0"},
+	{"stdout", "/proc/self/fd/1"},
+	{"stderr", "/proc/self/fd/2"},
+	{"fd", "/proc/self/fd"},
 };
 
 /* Whatever the packed tree had under the name goes first (a placeholder
@@ -127,8 +126,7 @@ static int add_device(struct vnode *dev, size_t i)
 		return -ENOMEM;
 	vn->rdev = devices[i].rdev;
 	vn->flags = devices[i].flags;
-	err = dev->ops->link(dev, devices[i].name, strlen(devices[i].name),
-			     vn);
+	err = dev->ops->link(dev, devices[i].name, strlen(devices[i].name), vn);
 	if (err < 0) {
 		vnode_get(vn);
 		vnode_put(vn);

@@ -163,10 +163,10 @@ static int64_t vn_nread(struct file *f)
 }
 
 static const struct file_ops vnode_file_ops = {
-    .read = vn_read,
-    .write = vn_write,
-    .lseek = vn_lseek,
-    .nread = vn_nread,
+	.read = vn_read,
+	.write = vn_write,
+	.lseek = vn_lseek,
+	.nread = vn_nread,
 };
 
 int vfs_file_open(struct vnode *vn, int flags, struct file **out)

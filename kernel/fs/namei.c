@@ -1,4 +1,4 @@
-/* Operations by path name: open, mkdir, unlink, rename, link... with Linux's errors. */
+/* Operations by name: open, mkdir, unlink, rename, link..., as Linux checks. */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/string.h>
@@ -111,9 +111,10 @@ int vfs_mkdir(struct vnode *start, const char *path, uint32_t mode)
 		err = -EEXIST;
 	if (err == 0)
 		err = w.dir->ops->create
-			  ? w.dir->ops->create(w.dir, w.name, w.namelen,
-					       S_IFDIR | (mode & 01777), &vn)
-			  : -EACCES;
+			      ? w.dir->ops->create(w.dir, w.name, w.namelen,
+						   S_IFDIR | (mode & 01777),
+						   &vn)
+			      : -EACCES;
 	walk_done(&w);
 	return err;
 }
@@ -198,9 +199,9 @@ int vfs_symlink(const char *target, struct vnode *start, const char *path)
 		err = check_new_name(&w);
 	if (err == 0)
 		err = w.dir->ops->symlink
-			  ? w.dir->ops->symlink(w.dir, w.name, w.namelen,
-						target, tlen, &vn)
-			  : -EPERM;
+			      ? w.dir->ops->symlink(w.dir, w.name, w.namelen,
+						    target, tlen, &vn)
+			      : -EPERM;
 	walk_done(&w);
 	return err;
 }
@@ -226,9 +227,9 @@ int vfs_link(struct vnode *ostart, const char *opath, struct vnode *nstart,
 	if (err == 0 && o.vn->nlink == 0) /* an unlinked file by its fd */
 		err = -ENOENT;
 	if (err == 0)
-		err = n.dir->ops->link ? n.dir->ops->link(n.dir, n.name,
-							  n.namelen, o.vn)
-				       : -EPERM;
+		err = n.dir->ops->link
+			      ? n.dir->ops->link(n.dir, n.name, n.namelen, o.vn)
+			      : -EPERM;
 	walk_done(&n);
 	walk_done(&o);
 	return err;

@@ -61,7 +61,8 @@ static ssize_t pipe_read(struct file *f, const struct uio *u, uint64_t *pos)
 		size_t c = MIN(n - done, PAGE_SIZE - at % PAGE_SIZE);
 		char *page = phys_to_virt(p->pages[at / PAGE_SIZE]);
 
-		if ((err = uio_copy_to(u, done, page + at % PAGE_SIZE, c)) < 0) {
+		if ((err = uio_copy_to(u, done, page + at % PAGE_SIZE, c)) <
+		    0) {
 			if (!done)
 				return err;
 			break;
@@ -99,9 +100,8 @@ static ssize_t pipe_write(struct file *f, const struct uio *u, uint64_t *pos)
 			err = -ENOMEM;
 			break;
 		}
-		err = uio_copy_from(u, done,
-				    (char *)phys_to_virt(*pa) + at % PAGE_SIZE,
-				    c);
+		err = uio_copy_from(
+			u, done, (char *)phys_to_virt(*pa) + at % PAGE_SIZE, c);
 		if (err < 0)
 			break;
 		done += c;
@@ -115,14 +115,14 @@ static int pipe_stat(struct file *f, struct kstat *st)
 	struct pipe *p = f->priv;
 
 	*st = (struct kstat){
-	    .dev = PIPEFS_DEV,
-	    .ino = p->ino,
-	    .nlink = 1,
-	    .mode = S_IFIFO | 0600,
-	    .blksize = PAGE_SIZE,
-	    .atime = p->created,
-	    .mtime = p->created,
-	    .ctime = p->created,
+		.dev = PIPEFS_DEV,
+		.ino = p->ino,
+		.nlink = 1,
+		.mode = S_IFIFO | 0600,
+		.blksize = PAGE_SIZE,
+		.atime = p->created,
+		.mtime = p->created,
+		.ctime = p->created,
 	};
 	return 0;
 }
@@ -157,12 +157,12 @@ static void pipe_release(struct file *f)
 }
 
 static const struct file_ops pipe_ops = {
-    .read = pipe_read,
-    .write = pipe_write,
-    .stat = pipe_stat,
-    .link_name = pipe_link_name,
-    .nread = pipe_nread,
-    .release = pipe_release,
+	.read = pipe_read,
+	.write = pipe_write,
+	.stat = pipe_stat,
+	.link_name = pipe_link_name,
+	.nread = pipe_nread,
+	.release = pipe_release,
 };
 
 int pipe_create(int flags, struct file *ends[2])

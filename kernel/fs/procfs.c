@@ -1,4 +1,4 @@
-/* /proc and /sys: the figures programs read to size themselves, and /proc/self. */
+/* /proc and /sys: the figures programs size themselves by, and /proc/self. */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/log.h>
@@ -109,25 +109,25 @@ static struct cpuid cpuid(uint32_t leaf)
 /* Flag names bit by bit, "-" for a bit Linux does not show; in the order
  * of Linux's cpufeatures words 0, 1, 4, 6, 9. */
 static const char *const flag_words[] = {
-    /* 1:EDX */
-    "fpu vme de pse tsc msr pae mce cx8 apic - sep mtrr pge mca cmov pat "
-    "pse36 pn clflush - dts acpi mmx fxsr sse sse2 ss ht tm ia64 pbe",
-    /* 0x80000001:EDX */
-    "- - - - - - - - - - - syscall - - - - - - - - nx - mmxext - - "
-    "fxsr_opt pdpe1gb rdtscp - lm 3dnowext 3dnow",
-    /* 1:ECX */
-    "pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 cid sdbg "
-    "fma cx16 xtpr pdcm - pcid dca sse4_1 sse4_2 x2apic movbe popcnt "
-    "tsc_deadline_timer aes xsave - avx f16c rdrand hypervisor",
-    /* 0x80000001:ECX */
-    "lahf_lm cmp_legacy svm extapic cr8_legacy abm sse4a misalignsse "
-    "3dnowprefetch osvw ibs xop skinit wdt - lwp fma4 tce - nodeid_msr - "
-    "tbm topoext perfctr_core perfctr_nb - bpext ptsc perfctr_llc mwaitx",
-    /* 7:EBX */
-    "fsgsbase tsc_adjust sgx bmi1 hle avx2 - smep bmi2 erms invpcid rtm "
-    "cqm - mpx rdt_a avx512f avx512dq rdseed adx smap avx512ifma - "
-    "clflushopt clwb intel_pt avx512pf avx512er avx512cd sha_ni avx512bw "
-    "avx512vl",
+	/* 1:EDX */
+	"fpu vme de pse tsc msr pae mce cx8 apic - sep mtrr pge mca cmov pat "
+	"pse36 pn clflush - dts acpi mmx fxsr sse sse2 ss ht tm ia64 pbe",
+	/* 0x80000001:EDX */
+	"- - - - - - - - - - - syscall - - - - - - - - nx - mmxext - - "
+	"fxsr_opt pdpe1gb rdtscp - lm 3dnowext 3dnow",
+	/* 1:ECX */
+	"pni pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 cid sdbg "
+	"fma cx16 xtpr pdcm - pcid dca sse4_1 sse4_2 x2apic movbe popcnt "
+	"tsc_deadline_timer aes xsave - avx f16c rdrand hypervisor",
+	/* 0x80000001:ECX */
+	"lahf_lm cmp_legacy svm extapic cr8_legacy abm sse4a misalignsse "
+	"3dnowprefetch osvw ibs xop skinit wdt - lwp fma4 tce - nodeid_msr - "
+	"tbm topoext perfctr_core perfctr_nb - bpext ptsc perfctr_llc mwaitx",
+	/* 7:EBX */
+	"fsgsbase tsc_adjust sgx bmi1 hle avx2 - smep bmi2 erms invpcid rtm "
+	"cqm - mpx rdt_a avx512f avx512dq rdseed adx smap avx512ifma - "
+	"clflushopt clwb intel_pt avx512pf avx512er avx512cd sha_ni avx512bw "
+	"avx512vl",
 };
 
 static void show_flags(struct seq *s, const uint32_t regs[5])
@@ -187,25 +187,27 @@ static void show_cpuinfo(struct seq *s)
 		virt = (cpuid(0x80000008).a >> 8) & 0xff;
 	}
 	for (unsigned int cpu = 0; cpu < MAX(ncpus, 1U); cpu++) {
-		seq_printf(s,
-			   "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\n"
-			   "model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n"
-			   "cpu MHz\t\t: %lu.%03lu\ncache size\t: %u KB\n"
-			   "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
-			   "cpu cores\t: %u\napicid\t\t: %u\n"
-			   "initial apicid\t: %u\nfpu\t\t: yes\n"
-			   "fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n"
-			   "flags\t\t:",
-			   cpu, vendor, fam, model, *name ? name : "unknown",
-			   f.a & 0xf, khz / 1000, khz % 1000, l2, ncpus, cpu,
-			   ncpus, cpu, cpu, v.a);
+		seq_printf(
+			s,
+			"processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\n"
+			"model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n"
+			"cpu MHz\t\t: %lu.%03lu\ncache size\t: %u KB\n"
+			"physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
+			"cpu cores\t: %u\napicid\t\t: %u\n"
+			"initial apicid\t: %u\nfpu\t\t: yes\n"
+			"fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n"
+			"flags\t\t:",
+			cpu, vendor, fam, model, *name ? name : "unknown",
+			f.a & 0xf, khz / 1000, khz % 1000, l2, ncpus, cpu,
+			ncpus, cpu, cpu, v.a);
 		show_flags(s, regs);
-		seq_printf(s,
-			   "\nbogomips\t: %lu.%02lu\nclflush size\t: 64\n"
-			   "cache_alignment\t: 64\n"
-			   "address sizes\t: %u bits physical, %u bits virtual\n"
-			   "power management:\n\n",
-			   khz * 2 / 1000, (khz * 2 % 1000) / 10, phys, virt);
+		seq_printf(
+			s,
+			"\nbogomips\t: %lu.%02lu\nclflush size\t: 64\n"
+			"cache_alignment\t: 64\n"
+			"address sizes\t: %u bits physical, %u bits virtual\n"
+			"power management:\n\n",
+			khz * 2 / 1000, (khz * 2 % 1000) / 10, phys, virt);
 	}
 }
 
@@ -289,8 +291,8 @@ static int exe_open(struct vnode *vn, struct file *f)
 {
 	(void)vn;
 	return (f->flags & O_ACCMODE) != O_RDONLY || (f->flags & O_TRUNC)
-		   ? -ETXTBSY
-		   : 0;
+		       ? -ETXTBSY
+		       : 0;
 }
 
 static int exe_truncate(struct vnode *vn, uint64_t size)
@@ -430,9 +432,8 @@ static bool fddir_empty(struct vnode *dir)
 	return false;
 }
 
-static const struct vnode_ops fd_dir_ops = {.lookup = fddir_lookup,
-					    .readdir = fddir_readdir,
-					    .empty = fddir_empty};
+static const struct vnode_ops fd_dir_ops = {
+	.lookup = fddir_lookup, .readdir = fddir_readdir, .empty = fddir_empty};
 
 static int add_node(struct vnode *dir, const char *name,
 		    const struct vnode_ops *ops, uint32_t mode)

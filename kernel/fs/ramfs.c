@@ -50,8 +50,8 @@ static struct dirent *find(struct vnode *dir, const char *name, size_t len)
 {
 	struct dir *d = dir->priv;
 	uint32_t h = hash_name(name, len);
-	struct dirent *e = d->nbuckets ? d->buckets[h & (d->nbuckets - 1)]
-				       : d->head;
+	struct dirent *e =
+		d->nbuckets ? d->buckets[h & (d->nbuckets - 1)] : d->head;
 
 	for (; e; e = d->nbuckets ? e->hnext : e->next) {
 		if (e->hash == h && e->namelen == len &&
@@ -86,8 +86,9 @@ static struct dirent *add(struct vnode *dir, const char *name, size_t len,
 
 	if (!e)
 		return NULL;
-	*e = (struct dirent){NULL, d->tail, NULL, vn, d->next_cookie++,
-			     hash_name(name, len), len};
+	*e = (struct dirent){NULL, d->tail,	     NULL,
+			     vn,   d->next_cookie++, hash_name(name, len),
+			     len};
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	if (d->tail)
@@ -333,8 +334,8 @@ static unsigned int dtype(uint32_t mode)
 	}
 }
 
-static int dir_readdir(struct vnode *dir, uint64_t *cookie,
-		       vfs_filldir_fn fill, void *ctx)
+static int dir_readdir(struct vnode *dir, uint64_t *cookie, vfs_filldir_fn fill,
+		       void *ctx)
 {
 	struct dir *d = dir->priv;
 
@@ -364,15 +365,15 @@ static void dir_release(struct vnode *dir)
 }
 
 static const struct vnode_ops dir_ops = {
-    .lookup = dir_lookup,
-    .create = dir_create,
-    .symlink = dir_symlink,
-    .link = dir_link,
-    .unlink = dir_unlink,
-    .rename = dir_rename,
-    .empty = dir_empty,
-    .readdir = dir_readdir,
-    .release = dir_release,
+	.lookup = dir_lookup,
+	.create = dir_create,
+	.symlink = dir_symlink,
+	.link = dir_link,
+	.unlink = dir_unlink,
+	.rename = dir_rename,
+	.empty = dir_empty,
+	.readdir = dir_readdir,
+	.release = dir_release,
 };
 
 static int symlink_readlink(struct vnode *vn, char *buf, size_t size)
@@ -389,8 +390,8 @@ static void symlink_release(struct vnode *vn)
 }
 
 static const struct vnode_ops symlink_ops = {
-    .readlink = symlink_readlink,
-    .release = symlink_release,
+	.readlink = symlink_readlink,
+	.release = symlink_release,
 };
 
 int ramfs_mount(struct fs *fs, const void *data)
@@ -411,15 +412,15 @@ static void ramfs_statfs(struct fs *fs, struct kstatfs *st)
 
 	st->bsize = PAGE_SIZE;
 	st->blocks = max;
-	st->bfree = st->bavail = MIN(max > used ? max - used : 0,
-				      pmm_free_count());
+	st->bfree = st->bavail =
+		MIN(max > used ? max - used : 0, pmm_free_count());
 	st->files = pmm_total_count() / 2; /* tmpfs's default nr_inodes */
 	st->ffree = st->files > fs->next_ino ? st->files - fs->next_ino : 0;
 }
 
 const struct fs_type ramfs_type = {
-    .name = "tmpfs",
-    .magic = TMPFS_MAGIC,
-    .mount = ramfs_mount,
-    .statfs = ramfs_statfs,
+	.name = "tmpfs",
+	.magic = TMPFS_MAGIC,
+	.mount = ramfs_mount,
+	.statfs = ramfs_statfs,
 };

@@ -46,8 +46,8 @@ size_t ramfs_pages_max(void)
 
 struct vnode *ramfs_file_alloc(struct fs *fs, uint32_t mode)
 {
-	struct vnode *vn = vnode_alloc(fs, &ramfs_file_ops,
-				       S_IFREG | (mode & 07777));
+	struct vnode *vn =
+		vnode_alloc(fs, &ramfs_file_ops, S_IFREG | (mode & 07777));
 	struct data *d = kzalloc(sizeof *d);
 
 	if (!vn || !d) {
@@ -157,7 +157,7 @@ static int read_chunk(struct data *d, uint64_t pos, size_t n,
 	if (idx < d->npages && d->pages[idx])
 		return uio_copy_to(u, at,
 				   (char *)phys_to_virt(d->pages[idx]) +
-				       pos % PAGE_SIZE,
+					   pos % PAGE_SIZE,
 				   n);
 	c = pos < d->img_size ? MIN(n, d->img_size - pos) : 0;
 	if (c && (err = uio_copy_to(u, at, d->img + pos, c)) < 0)
@@ -218,9 +218,8 @@ static ssize_t file_write_data(struct vnode *vn, const struct uio *u,
 
 		if ((err = own_page(d, pos / PAGE_SIZE, &pa)) < 0)
 			break;
-		err = uio_copy_from(u, done,
-				    (char *)phys_to_virt(pa) + pos % PAGE_SIZE,
-				    c);
+		err = uio_copy_from(
+			u, done, (char *)phys_to_virt(pa) + pos % PAGE_SIZE, c);
 		if (err < 0)
 			break;
 		done += c;
@@ -275,9 +274,9 @@ static void file_release(struct vnode *vn)
 }
 
 const struct vnode_ops ramfs_file_ops = {
-    .read = file_read_data,
-    .write = file_write_data,
-    .truncate = file_truncate_data,
-    .getpage = file_getpage,
-    .release = file_release,
+	.read = file_read_data,
+	.write = file_write_data,
+	.truncate = file_truncate_data,
+	.getpage = file_getpage,
+	.release = file_release,
 };

@@ -1,4 +1,4 @@
-/* fs_init(): "/" from the image's packed archive, then /dev, /proc, /sys, /tmp, /etc. */
+/* fs_init(): "/" from the packed archive; /dev, /proc, /sys, /tmp, /etc. */
 #include <kernel/errno.h>
 #include <kernel/fs.h>
 #include <kernel/log.h>
@@ -145,8 +145,8 @@ static int add_entry(const char *path, const struct cpio_entry *e,
 			goto out;
 		}
 		vn = w.vn;
-	} else if ((w.vn && (err = w.dir->ops->unlink(w.dir, w.name,
-						      w.namelen, w.vn)) < 0) ||
+	} else if ((w.vn && (err = w.dir->ops->unlink(w.dir, w.name, w.namelen,
+						      w.vn)) < 0) ||
 		   (err = create_entry(&w, e, n, &vn)) < 0) {
 		goto out;
 	}
@@ -154,7 +154,7 @@ static int add_entry(const char *path, const struct cpio_entry *e,
 	vn->uid = e->uid;
 	vn->gid = e->gid;
 	vn->atime = vn->mtime = vn->ctime =
-	    (struct vtime){(int64_t)e->mtime, 0};
+		(struct vtime){(int64_t)e->mtime, 0};
 out:
 	walk_done(&w);
 	return err;
@@ -244,8 +244,7 @@ void fs_init(const struct kiln_boot_info *bi)
 		refuse(NULL, "out of memory");
 	if (kiln_image_desc.rootfs_size)
 		unpack(bi);
-	resolv_from_image =
-	    vfs_lookup(NULL, "/etc/resolv.conf", 0, &vn) == 0;
+	resolv_from_image = vfs_lookup(NULL, "/etc/resolv.conf", 0, &vn) == 0;
 	need_dir("/tmp", 01777);
 	if ((err = devfs_populate(need_dir("/dev", 0755))) < 0 ||
 	    (err = procfs_mount(need_dir("/proc", 0555))) < 0 ||

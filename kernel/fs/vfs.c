@@ -83,20 +83,21 @@ void vnode_touch_attr(struct vnode *vn)
 void vnode_stat(struct vnode *vn, struct kstat *st)
 {
 	*st = (struct kstat){
-	    .dev = vn->fs->dev,
-	    .ino = vn->ino,
-	    .nlink = vn->nlink,
-	    .rdev = vn->rdev,
-	    .size = vn->size,
-	    .blocks = s_isreg(vn->mode) ? ALIGN_UP(vn->size, PAGE_SIZE) / 512
-					: 0,
-	    .mode = vn->mode,
-	    .uid = vn->uid,
-	    .gid = vn->gid,
-	    .blksize = PAGE_SIZE,
-	    .atime = vn->atime,
-	    .mtime = vn->mtime,
-	    .ctime = vn->ctime,
+		.dev = vn->fs->dev,
+		.ino = vn->ino,
+		.nlink = vn->nlink,
+		.rdev = vn->rdev,
+		.size = vn->size,
+		.blocks = s_isreg(vn->mode)
+				  ? ALIGN_UP(vn->size, PAGE_SIZE) / 512
+				  : 0,
+		.mode = vn->mode,
+		.uid = vn->uid,
+		.gid = vn->gid,
+		.blksize = PAGE_SIZE,
+		.atime = vn->atime,
+		.mtime = vn->mtime,
+		.ctime = vn->ctime,
 	};
 }
 
@@ -277,8 +278,8 @@ static int walk_buf(struct walk *w, struct vnode *cur, unsigned int flags)
 			if (++links > VFS_LINKS_MAX)
 				return -ELOOP;
 			err = next->ops->follow
-				  ? next->ops->follow(next, &target)
-				  : -ENOENT;
+				      ? next->ops->follow(next, &target)
+				      : -ENOENT;
 			if (err == -ENOENT) {
 				if ((err = splice(w, next, rest)) < 0)
 					return err;

@@ -18,10 +18,22 @@
 #define S_ISGID	 02000
 #define S_ISVTX	 01000
 
-static inline bool s_isdir(uint32_t m) { return (m & S_IFMT) == S_IFDIR; }
-static inline bool s_isreg(uint32_t m) { return (m & S_IFMT) == S_IFREG; }
-static inline bool s_islnk(uint32_t m) { return (m & S_IFMT) == S_IFLNK; }
-static inline bool s_ischr(uint32_t m) { return (m & S_IFMT) == S_IFCHR; }
+static inline bool s_isdir(uint32_t m)
+{
+	return (m & S_IFMT) == S_IFDIR;
+}
+static inline bool s_isreg(uint32_t m)
+{
+	return (m & S_IFMT) == S_IFREG;
+}
+static inline bool s_islnk(uint32_t m)
+{
+	return (m & S_IFMT) == S_IFLNK;
+}
+static inline bool s_ischr(uint32_t m)
+{
+	return (m & S_IFMT) == S_IFCHR;
+}
 
 #define VFS_PATH_MAX  4096 /* bytes with the NUL (PATH_MAX) */
 #define VFS_NAME_MAX  255  /* bytes in one component (NAME_MAX) */
@@ -88,7 +100,7 @@ struct vnode_ops {
 		      struct vnode *ndir, const char *nname, size_t nlen,
 		      bool exchange);
 	bool (*empty)(struct vnode *dir);
-	/* entries from *cookie (>= 2; 0 and 1 are "." and ".."), advancing it */
+	/* entries from *cookie on (>= 2: 0, 1 are "." and ".."), moving it */
 	int (*readdir)(struct vnode *dir, uint64_t *cookie, vfs_filldir_fn fill,
 		       void *ctx);
 	/* symlinks: the target's length, at most size bytes copied */

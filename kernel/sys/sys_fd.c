@@ -220,8 +220,7 @@ long sys_flock(const struct sys_args *a)
 #define FIONCLEX 0x5450
 #define FIOCLEX	 0x5451
 
-static long ioctl_file(int fd, struct file *f, unsigned int req,
-		       uint64_t arg)
+static long ioctl_file(int fd, struct file *f, unsigned int req, uint64_t arg)
 {
 	void __user *p = (void __user *)arg;
 	int on, err;

@@ -1,4 +1,4 @@
-/* File system calls by name: open, mkdir, unlink, rename, link, symlink, chdir... */
+/* File system calls by name: open, mkdir, unlink, rename, link, chdir... */
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/mm.h>
@@ -287,8 +287,8 @@ long sys_symlinkat(const struct sys_args *a)
 }
 
 /* readlinkat(fd, "") reads the symlink fd was opened on (O_PATH). */
-static long do_readlinkat(int dirfd, const char __user *upath,
-			  char __user *buf, int size)
+static long do_readlinkat(int dirfd, const char __user *upath, char __user *buf,
+			  int size)
 {
 	struct upath p;
 	char *text = NULL;

@@ -1,4 +1,4 @@
-/* I/O system calls on descriptors: read, write, lseek, readv, pread, getdents... */
+/* I/O calls on descriptors: read, write, lseek, readv, pread, getdents... */
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/uaccess.h>

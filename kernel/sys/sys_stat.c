@@ -68,9 +68,8 @@ static int stat_at(int dirfd, const char __user *upath, int flags,
 	err = upath_begin(&p, dirfd, upath, flags & AT_EMPTY_PATH);
 	if (err == 0 && p.path[0] == '\0' && p.at.f) {
 		err = file_stat(p.at.f, st);
-	} else if (err == 0 &&
-		   (err = vfs_lookup(p.at.vn, p.path, wf | WALK_EMPTY, &vn)) ==
-		       0) {
+	} else if (err == 0 && (err = vfs_lookup(p.at.vn, p.path,
+						 wf | WALK_EMPTY, &vn)) == 0) {
 		vnode_stat(vn, st);
 	}
 	upath_end(&p);
@@ -80,22 +79,22 @@ static int stat_at(int dirfd, const char __user *upath, int flags,
 static int put_stat(const struct kstat *s, struct k_stat __user *out)
 {
 	struct k_stat st = {
-	    .dev = s->dev,
-	    .ino = s->ino,
-	    .nlink = s->nlink,
-	    .mode = s->mode,
-	    .uid = s->uid,
-	    .gid = s->gid,
-	    .rdev = s->rdev,
-	    .size = (int64_t)s->size,
-	    .blksize = s->blksize,
-	    .blocks = (int64_t)s->blocks,
-	    .atime = s->atime.sec,
-	    .atime_nsec = s->atime.nsec,
-	    .mtime = s->mtime.sec,
-	    .mtime_nsec = s->mtime.nsec,
-	    .ctime = s->ctime.sec,
-	    .ctime_nsec = s->ctime.nsec,
+		.dev = s->dev,
+		.ino = s->ino,
+		.nlink = s->nlink,
+		.mode = s->mode,
+		.uid = s->uid,
+		.gid = s->gid,
+		.rdev = s->rdev,
+		.size = (int64_t)s->size,
+		.blksize = s->blksize,
+		.blocks = (int64_t)s->blocks,
+		.atime = s->atime.sec,
+		.atime_nsec = s->atime.nsec,
+		.mtime = s->mtime.sec,
+		.mtime_nsec = s->mtime.nsec,
+		.ctime = s->ctime.sec,
+		.ctime_nsec = s->ctime.nsec,
 	};
 
 	return copy_to_user(out, &st, sizeof st);
@@ -201,17 +200,17 @@ static int put_statfs(struct vnode *vn, struct k_statfs __user *out)
 	if (vn->fs->type->statfs)
 		vn->fs->type->statfs(vn->fs, &s);
 	st = (struct k_statfs){
-	    .type = (int64_t)vn->fs->type->magic,
-	    .bsize = PAGE_SIZE,
-	    .blocks = s.blocks,
-	    .bfree = s.bfree,
-	    .bavail = s.bavail,
-	    .files = s.files,
-	    .ffree = s.ffree,
-	    .fsid = {(int32_t)vn->fs->dev, 0},
-	    .namelen = VFS_NAME_MAX,
-	    .frsize = PAGE_SIZE,
-	    .flags = ST_VALID | ST_RELATIME,
+		.type = (int64_t)vn->fs->type->magic,
+		.bsize = PAGE_SIZE,
+		.blocks = s.blocks,
+		.bfree = s.bfree,
+		.bavail = s.bavail,
+		.files = s.files,
+		.ffree = s.ffree,
+		.fsid = {(int32_t)vn->fs->dev, 0},
+		.namelen = VFS_NAME_MAX,
+		.frsize = PAGE_SIZE,
+		.flags = ST_VALID | ST_RELATIME,
 	};
 	return copy_to_user(out, &st, sizeof st);
 }
@@ -253,9 +252,9 @@ enum attr_op { ATTR_ACCESS, ATTR_CHMOD, ATTR_CHOWN, ATTR_TIMES };
 
 struct attr {
 	enum attr_op op;
-	uint32_t a, b;		 /* mode; uid and gid */
-	struct vtime times[2];	 /* atime, mtime for ATTR_TIMES */
-	bool set[2];		 /* which of them change */
+	uint32_t a, b;	       /* mode; uid and gid */
+	struct vtime times[2]; /* atime, mtime for ATTR_TIMES */
+	bool set[2];	       /* which of them change */
 };
 
 #define X_OK 1
@@ -384,8 +383,11 @@ long sys_fchmod(const struct sys_args *a)
 long sys_chown(const struct sys_args *a)
 {
 	const char __user *path = (const char __user *)a->arg[0];
-	struct attr at = {ATTR_CHOWN, (uint32_t)a->arg[1], (uint32_t)a->arg[2],
-			  {{0, 0}, {0, 0}}, {0, 0}};
+	struct attr at = {ATTR_CHOWN,
+			  (uint32_t)a->arg[1],
+			  (uint32_t)a->arg[2],
+			  {{0, 0}, {0, 0}},
+			  {0, 0}};
 
 	return attr_at(AT_FDCWD, path, 0, &at);
 }
@@ -393,8 +395,11 @@ long sys_chown(const struct sys_args *a)
 long sys_lchown(const struct sys_args *a)
 {
 	const char __user *path = (const char __user *)a->arg[0];
-	struct attr at = {ATTR_CHOWN, (uint32_t)a->arg[1], (uint32_t)a->arg[2],
-			  {{0, 0}, {0, 0}}, {0, 0}};
+	struct attr at = {ATTR_CHOWN,
+			  (uint32_t)a->arg[1],
+			  (uint32_t)a->arg[2],
+			  {{0, 0}, {0, 0}},
+			  {0, 0}};
 
 	return attr_at(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &at);
 }
@@ -402,8 +407,11 @@ long sys_lchown(const struct sys_args *a)
 long sys_fchown(const struct sys_args *a)
 {
 	int fd = (int)a->arg[0];
-	struct attr at = {ATTR_CHOWN, (uint32_t)a->arg[1], (uint32_t)a->arg[2],
-			  {{0, 0}, {0, 0}}, {0, 0}};
+	struct attr at = {ATTR_CHOWN,
+			  (uint32_t)a->arg[1],
+			  (uint32_t)a->arg[2],
+			  {{0, 0}, {0, 0}},
+			  {0, 0}};
 
 	return attr_fd(fd, &at);
 }
@@ -412,8 +420,11 @@ long sys_fchownat(const struct sys_args *a)
 {
 	int dirfd = (int)a->arg[0];
 	const char __user *path = (const char __user *)a->arg[1];
-	struct attr at = {ATTR_CHOWN, (uint32_t)a->arg[2], (uint32_t)a->arg[3],
-			  {{0, 0}, {0, 0}}, {0, 0}};
+	struct attr at = {ATTR_CHOWN,
+			  (uint32_t)a->arg[2],
+			  (uint32_t)a->arg[3],
+			  {{0, 0}, {0, 0}},
+			  {0, 0}};
 	int flags = (int)a->arg[4];
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -495,8 +506,8 @@ static long do_futimesat(int dirfd, const char __user *path,
 		for (int i = 0; i < 2; i++) {
 			if (tv[i].usec < 0 || tv[i].usec >= 1000000)
 				return -EINVAL;
-			at.times[i] = (struct vtime){tv[i].sec,
-						     tv[i].usec * 1000};
+			at.times[i] =
+				(struct vtime){tv[i].sec, tv[i].usec * 1000};
 		}
 	}
 	return attr_at(dirfd, path, 0, &at);

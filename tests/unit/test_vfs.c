@@ -145,7 +145,8 @@ static int mkfile(const char *path, const char *text)
 {
 	struct file *f;
 	struct uio u = uio_kernel((void *)text, text ? strlen(text) : 0);
-	int err = vfs_open(root(), path, O_CREAT | O_WRONLY | O_TRUNC, 0644, &f);
+	int err =
+		vfs_open(root(), path, O_CREAT | O_WRONLY | O_TRUNC, 0644, &f);
 
 	if (err)
 		return err;
@@ -443,7 +444,8 @@ TEST(vfs_link_counts_and_unlinked_open_files)
 	      -EPERM);
 	CHECK(vfs_link(root(), "/a/lrel", root(), "/l3", 0) == 0);
 	CHECK(vfs_open(root(), "/f2", O_RDONLY, 0, &f) == 0);
-	CHECK(vfs_unlink(root(), "/f2") == 0 && vfs_unlink(root(), "/a/f") == 0);
+	CHECK(vfs_unlink(root(), "/f2") == 0 &&
+	      vfs_unlink(root(), "/a/f") == 0);
 	CHECK(f->vn->nlink == 0);
 	CHECK(file_read(f, &u, &f->pos) == 5 && !memcmp(buf, "hello", 5));
 	file_put(f); /* frees the node now */

@@ -1,4 +1,4 @@
-/* The file system as the rest of the kernel starts and feeds it (kernel/fs/). */
+/* The file system as the rest of the kernel starts and feeds it (fs/). */
 #ifndef KERNEL_FS_H
 #define KERNEL_FS_H
 
