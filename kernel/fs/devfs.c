@@ -102,14 +102,15 @@ static const struct {
 };
 
 /* Whatever the packed tree had under the name goes first (a placeholder
- * file where a device belongs); a directory there stays. */
+ * file or an empty directory where a device belongs); a directory with
+ * something in it stays, and is -EEXIST. */
 static int make_room(struct vnode *dev, const char *name)
 {
 	struct vnode *old;
 
 	if (dev->ops->lookup(dev, name, strlen(name), &old) < 0)
 		return 0;
-	if (s_isdir(old->mode))
+	if (s_isdir(old->mode) && (old->mounted || !old->ops->empty(old)))
 		return -EEXIST;
 	return dev->ops->unlink(dev, name, strlen(name), old);
 }
@@ -120,7 +121,7 @@ static int add_device(struct vnode *dev, size_t i)
 	int err;
 
 	if ((err = make_room(dev, devices[i].name)) < 0)
-		return err == -EEXIST ? 0 : err;
+		return err;
 	vn = vnode_alloc(dev->fs, devices[i].ops, S_IFCHR | devices[i].perm);
 	if (!vn)
 		return -ENOMEM;
@@ -134,15 +135,17 @@ static int add_device(struct vnode *dev, size_t i)
 	return err;
 }
 
-int devfs_populate(struct vnode *dev)
+int devfs_populate(struct vnode *dev, const char **failed)
 {
 	struct vnode *vn;
 	int err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
+		*failed = devices[i].name;
 		if ((err = add_device(dev, i)) < 0)
 			return err;
 	}
+	*failed = "shm";
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		const char *n = links[i].name;
 

@@ -4,8 +4,9 @@
 
 #include "vfs.h"
 
-/* /dev's device nodes and links, added to the directory dev. */
-int devfs_populate(struct vnode *dev);
+/* /dev's device nodes and links, added to the directory dev; on an error
+ * (-EEXIST: a directory with entries in the way), *failed names the node. */
+int devfs_populate(struct vnode *dev, const char **failed);
 /* The console's node ops: opening it gives the terminal file. */
 extern const struct vnode_ops console_vnode_ops;
 

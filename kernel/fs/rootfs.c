@@ -235,6 +235,18 @@ static const char hosts[] = "127.0.0.1\tlocalhost\n"
 			    "::1\tlocalhost ip6-localhost ip6-loopback\n"
 			    "127.0.1.1\tkiln\n";
 
+static void make_dev(void)
+{
+	const char *name = "";
+	char path[32];
+	int err = devfs_populate(need_dir("/dev", 0755), &name);
+
+	if (err < 0) {
+		snprintf(path, sizeof path, "/dev/%s", name);
+		refuse(path, errno_text(err));
+	}
+}
+
 void fs_init(const struct kiln_boot_info *bi)
 {
 	struct vnode *vn;
@@ -246,8 +258,8 @@ void fs_init(const struct kiln_boot_info *bi)
 		unpack(bi);
 	resolv_from_image = vfs_lookup(NULL, "/etc/resolv.conf", 0, &vn) == 0;
 	need_dir("/tmp", 01777);
-	if ((err = devfs_populate(need_dir("/dev", 0755))) < 0 ||
-	    (err = procfs_mount(need_dir("/proc", 0555))) < 0 ||
+	make_dev();
+	if ((err = procfs_mount(need_dir("/proc", 0555))) < 0 ||
 	    (err = sysfs_mount(need_dir("/sys", 0555))) < 0)
 		refuse(NULL, "out of memory");
 	need_dir("/etc", 0755);

@@ -314,7 +314,8 @@ void exec_start_app(const struct kiln_boot_info *bi, const struct kcmdline *cl)
 	if (err < 0)
 		refuse("cannot reserve its stack", NULL);
 	fs_set_exe(app, size, app_name); /* /proc/self/exe */
-	fd_init();			 /* 0, 1, 2 on /dev/console */
+	if (fd_init() < 0)		 /* 0, 1, 2 on /dev/console */
+		refuse("cannot open /dev/console for descriptors 0-2", NULL);
 	sp = build_stack(cl, &img, base);
 
 	/* The boot thread becomes the application's: its name, its own FS

@@ -1,7 +1,6 @@
 /* The descriptor table: fd -> open file, with FD_CLOEXEC per descriptor. */
 #include <kernel/errno.h>
 #include <kernel/file.h>
-#include <kernel/panic.h>
 
 #include "fs/vfs.h"
 
@@ -24,18 +23,21 @@ void fd_set_limit(uint64_t n)
 }
 
 /* 0, 1 and 2 share one open /dev/console, as a login terminal's do. */
-void fd_init(void)
+int fd_init(void)
 {
 	struct file *con;
+	int err;
 
 	for (int i = 0; i < FD_MAX; i++)
 		fd_close(i);
-	if (vfs_open(NULL, "/dev/console", O_RDWR | O_LARGEFILE, 0, &con) < 0)
-		panic("no /dev/console for descriptors 0-2");
+	err = vfs_open(NULL, "/dev/console", O_RDWR | O_LARGEFILE, 0, &con);
+	if (err < 0)
+		return err;
 	fds[0].f = con;
 	fds[1].f = con;
 	fds[2].f = con;
 	con->refs = 3;
+	return 0;
 }
 
 static struct file *slot(int fd)

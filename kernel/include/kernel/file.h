@@ -128,8 +128,9 @@ static inline bool file_writable(const struct file *f)
 
 #define FD_MAX 1024 /* RLIMIT_NOFILE: open fails with -EMFILE past it */
 
-/* Descriptors 0, 1 and 2 open on /dev/console. Call after fs_init(). */
-void fd_init(void);
+/* Descriptors 0, 1 and 2 open on /dev/console. Call after fs_init().
+ * 0, or the error opening it. */
+int fd_init(void);
 
 /* The lowest free descriptor >= min for f; the table takes over the
  * caller's reference. The fd, or -EMFILE (the caller keeps its ref). */
