@@ -5,6 +5,7 @@
 BENCH_DIR := $(BUILD)/bench
 FLOOR := $(BENCH_DIR)/floor.elf
 BENCH_TIMER := $(BENCH_DIR)/timer
+BENCH_ECHO := $(BENCH_DIR)/echo-client
 BENCH_INIT := $(BENCH_DIR)/linux/init
 
 $(FLOOR): bench/floor/floor.S
@@ -12,14 +13,18 @@ $(FLOOR): bench/floor/floor.S
 	$(Q)$(CC) -m32 -c -o $(@:.elf=.o) $<
 	$(Q)ld -m elf_i386 -Ttext=0x100000 --build-id=none -o $@ $(@:.elf=.o)
 
-$(BENCH_TIMER): bench/timer.c
+$(BENCH_TIMER): bench/timer.c bench/loopback.c
 	@mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $<
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+$(BENCH_ECHO): bench/echo_client.c bench/loopback.c
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
 # The Linux guest's /init: a static musl program, like the one it runs.
 $(BENCH_INIT): bench/linux/init.c
 	@mkdir -p $(@D)
 	$(Q)$(MUSL_GCC) -static -O2 $(WARN) -o $@ $<
 
-bench: all $(FLOOR) $(BENCH_TIMER) $(BENCH_INIT)
+bench: all $(FLOOR) $(BENCH_TIMER) $(BENCH_ECHO) $(BENCH_INIT)
 	-$(Q)BUILD=$(BUILD) QEMU=$(QEMU) QUICK=$(QUICK) bash bench/run.sh

@@ -7,14 +7,20 @@
 
 progress() { echo "bench: $*" >&2; }
 
-# sample KEY TIMEOUT STATUS MATCH CMD...: time one run of CMD (fork to exit)
-# that must end with STATUS within TIMEOUT seconds and print MATCH.
+# sample KEY TIMEOUT STATUS MATCH [-p PORT] CMD...: time one run of CMD
+# (fork to exit) that must end with STATUS within TIMEOUT seconds and print
+# MATCH (unless empty). With -p PORT, CMD is a server: fork until a byte
+# sent to 127.0.0.1:PORT comes back, then it is killed (bench/timer.c).
 sample() {
-	local key=$1 timeout=$2 status=$3 match=$4 out
+	local key=$1 opts=(-t "$2" -s "$3" -o "$SAMPLES/$1.out") out
+	[ -n "$4" ] && opts+=(-m "$4")
 	shift 4
+	if [ "$1" = -p ]; then
+		opts+=(-p "$2")
+		shift 2
+	fi
 	[ -e "$SAMPLES/$key.fail" ] && return 1
-	out=$("$TIMER" -t "$timeout" -s "$status" -m "$match" \
-		-o "$SAMPLES/$key.out" -- "$@")
+	out=$("$TIMER" "${opts[@]}" -- "$@")
 	case $out in
 	[0-9]*\ [0-9]*) ;;
 	FAIL\ *)

@@ -36,13 +36,28 @@ plot_data() {
 	done
 }
 
+# rtt_data: index "label" median p99 (µs) per column with a round trip.
+rtt_data() {
+	local i=0 k m p
+	for k in kiln:kiln linux:"Linux guest" host:"host process"; do
+		read -r m p _ <"$SAMPLES/echo_rtt_${k%%:*}" 2>/dev/null || continue
+		case $m in [0-9]*) ;; *) continue ;; esac
+		awk -v i=$i -v l="${k#*:}" -v m="$m" -v p="$p" \
+			'BEGIN { printf "%d \"%s\" %g %g\n", i, l, m / 1e3, p / 1e3 }'
+		i=$((i + 1))
+	done
+}
+
 plot() {
+	local rtt=""
 	command -v gnuplot >/dev/null || { echo "FAIL (no gnuplot)"; return; }
 	rm -f "$RESULTS.png"
 	plot_data >"$SAMPLES/plot.dat"
 	[ -s "$SAMPLES/plot.dat" ] || { echo "FAIL (no boot figures)"; return; }
-	gnuplot -e "data='$SAMPLES/plot.dat'; out='$RESULTS.png'; \
-		title='hello, start to exit: QEMU $MEM MiB -accel tcg, $DATE $HOST'" \
+	rtt_data >"$SAMPLES/rtt.dat"
+	[ -s "$SAMPLES/rtt.dat" ] && rtt=$SAMPLES/rtt.dat
+	gnuplot -e "data='$SAMPLES/plot.dat'; rtt='$rtt'; out='$RESULTS.png'; \
+		title='kiln bench, QEMU -m ${MEM}M -accel tcg, $DATE $HOST'" \
 		bench/plot.gp 2>"$SAMPLES/plot.err" ||
 		{ echo "FAIL (gnuplot: $(head -1 "$SAMPLES/plot.err"))"; return; }
 	echo "[$(basename "$RESULTS.png")]($(basename "$RESULTS.png"))"
@@ -87,6 +102,13 @@ report() {
 	echo
 	sed 's/^/- kiln, /' "$SAMPLES/tries_kiln" 2>/dev/null
 	sed 's/^/- Linux, /' "$SAMPLES/tries_Linux" 2>/dev/null
+	sed 's/^/- kiln echo, /' "$SAMPLES/tries_echo_kiln" 2>/dev/null
+	sed 's/^/- Linux echo, /' "$SAMPLES/tries_echo_linux" 2>/dev/null
+	echo
+	echo "Echo: every guest adds \`${NET_ARGS[*]}\`; the Linux"
+	echo "guest's /init (\`bench/linux/net-init.sh\`) loads virtio-net, sets"
+	echo "10.0.2.15/24 and execs the program as PID 1. Figures of one running"
+	echo "server each (\`bench/echo_client.c\`), all through 127.0.0.1."
 	echo
 	echo "Plot: $PLOT"
 }

@@ -4,16 +4,20 @@
 # bench/results/<date>-<host>.{md,png}. Never fails the build: a figure
 # that cannot be taken is a "FAIL (<reason>)" cell.
 #
-# Environment: BUILD, QEMU, QUICK=1 (3 runs per timing instead of 10),
-# RUNS (overrides both), BENCH_MEM (MiB for the timed boots, default 128).
+# Environment: BUILD, QEMU, QUICK=1 (3 runs per timing instead of 10, one
+# echo session run instead of 3, 30 s instead of 180 to find the most
+# connections held at once), RUNS and ECHO_RUNS (override those),
+# BENCH_MEM (MiB for the timed boots, default 128), BENCH_PORT (host port
+# of the echo server, default 8080), BENCH_ECHO_ELF (the echo program,
+# default build/examples/echo).
 set -u
 cd "$(dirname "$0")/.." || exit 0
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 QUICK_NOTE=""
 case ${QUICK:-0} in
-0) RUNS=${RUNS:-10} ;;
-*) RUNS=${RUNS:-3} QUICK_NOTE=" (QUICK=1)" ;;
+0) RUNS=${RUNS:-10} ECHO_RUNS=${ECHO_RUNS:-3} HOLD_SECONDS=180 ;;
+*) RUNS=${RUNS:-3} ECHO_RUNS=${ECHO_RUNS:-1} HOLD_SECONDS=30 QUICK_NOTE=" (QUICK=1)" ;;
 esac
 # The Linux guest needs about 72 MiB (linux-peer.md); every timed boot,
 # kiln's too, uses this one -m so the command lines stay identical.
@@ -35,11 +39,16 @@ LINUX_INITRD=$LINUX_DIR/hello.cpio.gz
 LINUX_APPEND="console=ttyS0 quiet panic=-1 noxsave"
 
 SAMPLES=$(mktemp -d)
-trap 'rm -rf "$SAMPLES"' EXIT
 . bench/lib.sh
 . bench/qemu.sh
+. bench/vm.sh
+. bench/echo.sh
 . bench/report.sh
 . bench/files.sh
+# A server left running is stopped by its PID, also on ^C (a background
+# job of a script ignores SIGINT).
+trap 'vm_stop; rm -rf "$SAMPLES"' EXIT
+trap 'exit 130' INT TERM HUP
 
 DATE=$(date -u +%Y-%m-%d)
 HOST=$(hostname -s)
@@ -86,6 +95,10 @@ measure_boots() {
 		run_kiln_cli
 		run_linux
 		run_host
+		[ -n "$ECHO_OK" ] || continue
+		run_echo_first kiln
+		run_echo_first linux
+		run_echo_first host
 	done
 }
 
@@ -191,18 +204,64 @@ row_hello_min_mem() {
 	fi
 }
 
-# The echo rows: one function each, real once examples/echo exists.
-ECHO_MISSING="FAIL (no echo example yet: issue 5)"
-echo_missing() { K=$ECHO_MISSING L=$ECHO_MISSING P=$ECHO_MISSING; }
-row_echo_first_byte() { LABEL="echo: start to first answered byte (127.0.0.1:8080)"; echo_missing; }
-row_echo_rtt() { LABEL="echo: 1-byte round trip, median and p99 of 2,000"; echo_missing; }
-row_echo_bulk() { LABEL="echo: bulk throughput, 64 MiB each way"; echo_missing; }
-row_echo_conns() { LABEL="echo: 1,000 concurrent connections, all answered, time"; echo_missing; }
-row_echo_max_conns() { LABEL="echo: most connections held at once (stepping to 10,000)"; echo_missing; }
-row_echo_size() { LABEL="echo image size (stripped; Linux: kernel + initramfs)"; echo_missing; }
-row_echo_min_mem() { LABEL="smallest -m that runs echo"; echo_missing; }
-row_echo_guest_mem() { LABEL="echo: guest memory in use, idle"; echo_missing; }
-row_echo_rss() { LABEL="echo: host RSS of the QEMU process, idle"; echo_missing; }
+# The echo rows (bench/echo.sh measures, these format): FAIL with the
+# reason until examples/echo exists and kiln_echo_cmd can boot it.
+# echo_row WHAT CELL: the three columns and the ratio of one figure.
+echo_row() {
+	K=$($2 kiln "${@:3}") L=$($2 linux "${@:3}") P=$($2 host "${@:3}")
+	KM=$(echo_median kiln "$1") LM=$(echo_median linux "$1")
+}
+row_echo_first_byte() {
+	LABEL="echo: start to first answered byte on 127.0.0.1:$ECHO_PORT (QEMU process; host: the program)"
+	echo_row first echo_cell_first
+}
+row_echo_rtt() { LABEL="echo: 1-byte round trip, median and p99 of 2,000"; echo_row rtt echo_cell_rtt; }
+row_echo_bulk() { LABEL="echo: bulk throughput, 64 MiB each way"; echo_row bulk echo_cell_bulk; }
+row_echo_conns() {
+	LABEL="echo: 1,000 connections open at once, time to open them (two at a time: QEMU's forward listens with backlog 1) and for all to answer"
+	echo_row conns echo_cell_conns
+}
+row_echo_max_conns() { LABEL="echo: most connections held at once, all answering (steps of 1,000 to 10,000)"; echo_row hold echo_cell_hold; }
+row_echo_guest_mem() {
+	LABEL="echo: guest memory in use, idle (Linux: MemTotal − MemAvailable)"
+	echo_row guestmem echo_cell_kib guestmem "the guest printed no figure"
+	P="n/a"
+}
+row_echo_rss() {
+	LABEL="echo: host RSS of the QEMU process, idle (host: of the program)"
+	echo_row rss echo_cell_kib rss
+}
+
+row_echo_size() {
+	LABEL="echo image size (kiln: stripped image; Linux: kernel + initramfs with the NIC modules; host: stripped program)"
+	local why
+	for who in kiln linux host; do
+		why=$(echo_why "$who")
+		[ -n "$why" ] && printf -v "C_$who" "FAIL (%s)" "$why"
+	done
+	K=${C_kiln:-} L=${C_linux:-} P=${C_host:-}
+	[ -z "$K" ] && { KM=$(stripped_size "$ECHO_IMG") && K=$(bytes "$KM") || K="FAIL (cannot strip $ECHO_IMG)"; }
+	[ -z "$L" ] && LM=$(($(stat -c %s "$VMLINUZ") + $(stat -c %s "$LINUX_ECHO_INITRD"))) && L=$(bytes "$LM")
+	[ -z "$P" ] && { P=$(stripped_size "$ECHO_ELF") && P=$(bytes "$P") || P="FAIL (cannot strip)"; }
+	unset C_kiln C_linux C_host
+}
+
+row_echo_min_mem() {
+	LABEL="smallest -m that runs echo (answers on its port; bisected in MiB steps)"
+	K="FAIL ($(echo_why kiln))" L="FAIL ($(echo_why linux))"
+	if echo_cmd kiln "$MEM"; then
+		progress "smallest -m for kiln's echo"
+		KM=$(bisect_mem try_mem_echo_kiln 64)
+		K=$KM
+		[ "${KM#FAIL}" = "$KM" ] && K="$KM MiB" || KM=""
+	fi
+	if echo_cmd linux "$MEM"; then
+		progress "smallest -m for Linux's echo"
+		LM=$(bisect_mem try_mem_echo_linux 256)
+		L=$LM
+		[ "${LM#FAIL}" = "$LM" ] && L="$LM MiB" || LM=""
+	fi
+}
 
 ROWS="hello_boot hello_kiln_run floor above_floor hello_rss hello_size
 	loader_size hello_min_mem echo_first_byte echo_rtt echo_bulk
@@ -230,7 +289,13 @@ qemu_common || { echo "bench: \`$KILN run --dry-run\` failed" >&2; exit 0; }
 MACHINE=$(bash bench/machine.sh "$QEMU")
 progress "building the Linux guest in $LINUX_DIR"
 build_linux
+echo_prepare
 measure_boots
+if [ -n "$ECHO_OK" ]; then
+	echo_session kiln
+	echo_session linux
+	echo_session host
+fi
 TABLE=$(table)
 mkdir -p bench/results
 PLOT=$(plot)

@@ -13,8 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 /*
- * Usage: timer [-t SECONDS] [-o FILE] [-s STATUS] [-m STRING] -- CMD [ARG...]
+ * Usage: timer [-t SECONDS] [-o FILE] [-s STATUS] [-m STRING] [-p PORT]
+ *              -- CMD [ARG...]
  *
  * CMD runs with stdin on /dev/null (QEMU's -serial stdio needs an open fd 0),
  * stdout and stderr in FILE (default /dev/null), in a process group of its
@@ -26,12 +29,16 @@
  * with a status other than STATUS (default 0), or FILE lacks STRING. On
  * SIGINT, SIGTERM or SIGHUP it kills the command the same way, then dies of
  * that signal.
+ *
+ * With -p the command is a server: the time taken is from fork until a
+ * byte sent to 127.0.0.1:PORT comes back; then the command is killed by
+ * its PID (its status is not checked) and FILE is checked for STRING.
  */
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: timer [-t SECONDS] [-o FILE] [-s STATUS] "
-			"[-m STRING] -- CMD [ARG...]\n");
+			"[-m STRING] [-p PORT] -- CMD [ARG...]\n");
 	exit(2);
 }
 
@@ -105,13 +112,50 @@ static int wait_until(pid_t pid, long long deadline, const sigset_t *wait)
 	}
 }
 
+/*
+ * Like wait_until, for a server: 0 once a byte sent to 127.0.0.1:PORT came
+ * back, -2 when PID exited first.
+ */
+static int wait_answer(pid_t pid, int port, long long deadline,
+		       const sigset_t *wait)
+{
+	static const struct timespec poll_gap = {0, 1000000};
+
+	for (;;) {
+		/* A deadline of now: has it exited, without waiting. */
+		int end = wait_until(pid, now_ns(), wait);
+
+		if (end == 0)
+			return -2;
+		if (end > 0)
+			return end;
+		if (now_ns() >= deadline)
+			return -1;
+		/* The forward accepts before the guest listens, then closes:
+		 * only an echoed byte says the server answers. */
+		int fd = lo_connect(port);
+
+		if (fd >= 0) {
+			int ok = lo_ping(fd, 100) == 0;
+
+			close(fd);
+			if (ok)
+				return 0;
+		}
+		int sig = sigtimedwait(wait, NULL, &poll_gap);
+
+		if (sig > 0 && sig != SIGCHLD)
+			return sig;
+	}
+}
+
 /* Parse the options; returns the index of CMD in argv. */
 static int parse_args(int argc, char **argv, double *timeout, const char **out,
-		      int *want, const char **expect)
+		      int *want, const char **expect, int *port)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+t:o:s:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:o:s:m:p:")) != -1) {
 		switch (opt) {
 		case 't':
 			*timeout = atof(optarg);
@@ -124,6 +168,11 @@ static int parse_args(int argc, char **argv, double *timeout, const char **out,
 			break;
 		case 'm':
 			*expect = optarg;
+			break;
+		case 'p':
+			*port = atoi(optarg);
+			if (*port <= 0 || *port > 65535)
+				usage();
 			break;
 		default:
 			usage();
@@ -140,10 +189,10 @@ int main(int argc, char **argv)
 {
 	const char *out = "/dev/null", *expect = NULL;
 	double timeout = 60;
-	int want = 0, status;
+	int want = 0, port = 0, status;
 	struct rusage ru;
 	sigset_t wait;
-	int cmd = parse_args(argc, argv, &timeout, &out, &want, &expect);
+	int cmd = parse_args(argc, argv, &timeout, &out, &want, &expect, &port);
 
 	/*
 	 * Blocked before fork, so sigtimedwait cannot miss them. The command
@@ -167,11 +216,14 @@ int main(int argc, char **argv)
 	if (pid == 0)
 		child(out, argv + cmd, &wait);
 	setpgid(pid, pid);
-	int end = wait_until(pid, t0 + (long long)(timeout * 1e9), &wait);
+	long long until = t0 + (long long)(timeout * 1e9);
+	int end = port ? wait_answer(pid, port, until, &wait)
+		       : wait_until(pid, until, &wait);
 	long long t1 = now_ns();
 
-	/* On a timeout or signal the command goes, with what it started. */
-	if (end)
+	/* On a timeout or signal the command goes, with what it started; a
+	 * server goes once it answered. */
+	if (end || port)
 		kill(pid, SIGKILL);
 	kill(-pid, SIGKILL);
 	wait4(pid, &status, 0, &ru);
@@ -181,15 +233,20 @@ int main(int argc, char **argv)
 		raise(end);
 		return 128 + end;
 	}
-	if (end < 0) {
+	if (end == -1) {
 		printf("FAIL timeout after %gs\n", timeout);
 		return 1;
 	}
-	if (WIFSIGNALED(status)) {
+	if (end == -2) {
+		printf("FAIL exited before port %d answered\n", port);
+		return 1;
+	}
+	/* A server was killed by us: its status says nothing. */
+	if (!port && WIFSIGNALED(status)) {
 		printf("FAIL killed by signal %d\n", WTERMSIG(status));
 		return 1;
 	}
-	if (WEXITSTATUS(status) != want) {
+	if (!port && WEXITSTATUS(status) != want) {
 		printf("FAIL exit status %d, expected %d\n",
 		       WEXITSTATUS(status), want);
 		return 1;

@@ -3,11 +3,14 @@
 # kernel and a static busybox. Downloaded with `apt-get download` (nothing is
 # installed) and unpacked with dpkg-deb. Never committed.
 #
-# Usage: fetch.sh DIR
+# Usage: fetch.sh DIR [--modules]
 # Leaves DIR/vmlinuz, DIR/busybox and DIR/versions (one "package version"
-# line each); on failure one line on stderr and status 1.
+# line each); with --modules also DIR/modules, the kernel's unpacked
+# /lib/modules/<version> (for a networked guest's NIC driver). On failure
+# one line on stderr and status 1.
 set -u
 dir=$1
+modules=${2:-}
 mkdir -p "$dir/deb"
 cd "$dir" || exit 1
 
@@ -60,5 +63,14 @@ if [ ! -s vmlinuz ] || [ ! -s busybox ]; then
 		echo "$kpkg $(version "$kpkg")"
 		echo "busybox-static $(version busybox-static)"
 	} >versions
+fi
+if [ "$modules" = --modules ] && [ ! -d modules ]; then
+	kpkg=$(sed -n '1s/ .*//p' versions)
+	rm -rf modules.tmp && mkdir modules.tmp
+	dpkg-deb --fsys-tarfile deb/"$kpkg"_*.deb |
+		tar -x -C modules.tmp --wildcards './lib/modules/*' &&
+		mv modules.tmp/lib/modules/* modules ||
+		{ say "cannot unpack the modules of $kpkg"; exit 1; }
+	rm -rf modules.tmp
 fi
 exit 0
