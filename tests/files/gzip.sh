@@ -41,43 +41,7 @@ mkdir -p "$SRC" "$WORK"
 # with the reason on stdout.
 fetch()
 {
-	local dir log=$WORK/fetch.log
-	dir=$(ls -d "$SRC"/gzip-*/ 2>/dev/null | head -n 1)
-	if [ -n "$dir" ] && [ -f "$dir/gzip.c" ]; then
-		echo "${dir%/}"
-		return 0
-	fi
-	# deb-src entries are not configured on a fresh Debian 12; the
-	# project's script derives them from the machine's own apt sources.
-	if ! apt-get source --print-uris gzip >"$log" 2>&1; then
-		if [ "$(id -u)" != 0 ]; then
-			echo "no deb-src entry for gzip and not root (run: sudo sh mk/enable-deb-src.sh)"
-			return 1
-		fi
-		if ! timeout 300 sh mk/enable-deb-src.sh >>"$log" 2>&1; then
-			echo "mk/enable-deb-src.sh failed: $(tail -n 1 "$log")"
-			return 1
-		fi
-	fi
-	if ! (cd "$SRC" && timeout 300 apt-get source --download-only gzip) \
-		>>"$log" 2>&1; then
-		echo "apt-get source gzip failed: $(tail -n 1 "$log")"
-		return 1
-	fi
-	if command -v dpkg-source >/dev/null; then
-		(cd "$SRC" && dpkg-source -x gzip_*.dsc) >>"$log" 2>&1
-	else
-		(cd "$SRC" && tar -xJf gzip_*.orig.tar.xz) >>"$log" 2>&1
-	fi
-	dir=$(ls -d "$SRC"/gzip-*/ 2>/dev/null | head -n 1)
-	if [ -z "$dir" ] || [ ! -f "$dir/gzip.c" ]; then
-		echo "unpacking the gzip source failed: $(tail -n 1 "$log")"
-		return 1
-	fi
-	# Debian's patches touch configure.ac (only to drop -Werror from an
-	# option we do not use): keep make from asking for autotools.
-	touch -r "$dir/aclocal.m4" "$dir/configure.ac"
-	echo "${dir%/}"
+	sh mk/debsrc.sh gzip "$SRC" gzip.c
 }
 
 # build DIR: configure out of tree with musl-gcc, static; the info manual

@@ -28,42 +28,7 @@ mkdir -p "$SRC" "$WORK"
 # with the reason on stdout.
 fetch()
 {
-	local dir log=$WORK/fetch.log
-	dir=$(ls -d "$SRC"/lua*-5.4*/ 2>/dev/null | head -n 1)
-	if [ -n "$dir" ] && [ -f "$dir/src/lua.c" ]; then
-		echo "${dir%/}"
-		return 0
-	fi
-	# deb-src entries are not configured on a fresh Debian 12; the
-	# project's script derives them from the machine's own apt sources.
-	if ! apt-get source --print-uris lua5.4 >"$log" 2>&1; then
-		if [ "$(id -u)" != 0 ]; then
-			echo "no deb-src entry for lua5.4 and not root (run: sudo sh mk/enable-deb-src.sh)"
-			return 1
-		fi
-		if ! timeout 300 sh mk/enable-deb-src.sh >>"$log" 2>&1; then
-			echo "mk/enable-deb-src.sh failed: $(tail -n 1 "$log")"
-			return 1
-		fi
-	fi
-	# Download only, then unpack here: works without dpkg-dev too.
-	if ! (cd "$SRC" && timeout 300 apt-get source --download-only \
-		lua5.4) >>"$log" 2>&1; then
-		echo "apt-get source lua5.4 failed: $(tail -n 1 "$log")"
-		return 1
-	fi
-	if command -v dpkg-source >/dev/null; then
-		# Applies Debian's patches (security fixes among them).
-		(cd "$SRC" && dpkg-source -x lua5.4_*.dsc) >>"$log" 2>&1
-	else
-		(cd "$SRC" && tar -xzf lua5.4_*.orig.tar.gz) >>"$log" 2>&1
-	fi
-	dir=$(ls -d "$SRC"/lua*-5.4*/ 2>/dev/null | head -n 1)
-	if [ -z "$dir" ] || [ ! -f "$dir/src/lua.c" ]; then
-		echo "unpacking the lua5.4 source failed: $(tail -n 1 "$log")"
-		return 1
-	fi
-	echo "${dir%/}"
+	sh mk/debsrc.sh lua5.4 "$SRC" src/lua.c
 }
 
 # build DIR: the lua interpreter as a static musl program. Debian's patched
