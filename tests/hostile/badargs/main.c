@@ -7,36 +7,17 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "../rawsys.h"
+
 /*
  * Each check compares a raw system call result with what Linux returns,
  * so this program passes on a Linux host too (`musl-gcc -static` and run
  * it there): the kernel's answers are Linux's.
  */
-static long sys6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-#define S(n, ...) sys6(SYS_##n, __VA_ARGS__)
-
-static int failures;
 
 static void expect(const char *what, long got, long want)
 {
-	if (got == want)
-		return;
-	printf("badargs: FAILED %s = %ld, expected %ld\n", what, got, want);
-	failures++;
+	expect_named("badargs", what, got, want);
 }
 
 #define EPERM_ 1

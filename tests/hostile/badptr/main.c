@@ -6,25 +6,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "../rawsys.h"
+
 #define EFAULT_ 14
 
-/* Raw `syscall`: the kernel's own return value, untouched by libc. */
-static long sys6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-static int failures;
 
 static void expect_efault(const char *what, const char *ptr, long ret)
 {

@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../rawsys.h"
+
 /*
  * Raw system calls with pointers that are NULL, in the kernel, wrapping,
  * or read-only where the kernel must write: each gets Linux's -EFAULT (or
@@ -14,31 +16,10 @@
  * passes on a Linux host too (`musl-gcc -static`, run it in an empty
  * scratch directory): the answers are Linux's.
  */
-static long sys6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-			   "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-#define S(n, ...) sys6(SYS_##n, __VA_ARGS__)
-
-static int failures;
 
 static void expect(const char *what, long got, long want)
 {
-	if (got == want)
-		return;
-	printf("fsbadptr: FAILED %s = %ld, expected %ld\n", what, got, want);
-	failures++;
+	expect_named("fsbadptr", what, got, want);
 }
 
 #define EBADF_	      9
