@@ -42,7 +42,7 @@ KERNEL_SRCS := \
 	$(sort $(wildcard kernel/sched/*.c kernel/sched/*.S)) \
 	$(sort $(wildcard kernel/sys/*.c kernel/sys/*.S))
 KERNEL_COMMON_SRCS := lib/elf_check.c lib/elf_section.c lib/kcmdline.c \
-	lib/cpio.c
+	lib/cpio.c lib/mem.c
 
 KERNEL_OBJS := \
 	$(patsubst kernel/%,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \

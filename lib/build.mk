@@ -1,6 +1,6 @@
 # lib/: freestanding code shared by the loader, the kernel, kiln and the unit
-# tests. Each consumer compiles these sources with its own flags.
-LIB_SRCS := lib/elf_check.c lib/elf_section.c
+# tests. Each consumer names the sources it needs and compiles them with its
+# own flags.
 
 # lib/kcmdline.c is the kernel's (kernel/build.mk picks it up); its host test:
 UNIT_TESTS += test_kcmdline

@@ -15,7 +15,7 @@ LOADER_LDFLAGS := -nostdlib -static -no-pie -Wl,-n -Wl,--build-id=none \
 
 LOADER_SRCS := loader/entry.S loader/main.c loader/serial.c loader/exit.c \
 	loader/bootinfo.c loader/memory.c loader/acpi.c loader/image.c \
-	loader/paging.c loader/string.c $(LIB_SRCS)
+	loader/paging.c lib/mem.c lib/elf_check.c
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(basename $(LOADER_SRCS)))
 
 all: $(BUILD)/loader.elf

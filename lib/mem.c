@@ -1,10 +1,12 @@
-/* memcpy and memset for the loader (GCC may also emit calls to them). */
-#include "loader.h"
+/* memcpy and memset for freestanding code: the loader and the kernel. */
+#include "mem.h"
 
 /*
- * 8 bytes per iteration, then the tail: under QEMU's TCG every
- * iteration of a rep string instruction costs about the same whatever
- * its width, and the loader copies and clears whole kernels.
+ * memcpy and memset move 8 bytes per step with REP MOVSQ/STOSQ, then the
+ * tail bytewise: fast on real CPUs, and under TCG, where each REP step
+ * costs the same whatever its width (pmm_alloc_page() zeroes every frame
+ * through here). Inline assembly also keeps the compiler from turning a
+ * byte loop back into a call to the function being defined.
  */
 void *memcpy(void *dst, const void *src, size_t n)
 {
@@ -23,8 +25,8 @@ void *memcpy(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
-	size_t q = n / 8, r = n % 8;
 	uint64_t v = (uint8_t)c * 0x0101010101010101ULL;
+	size_t q = n / 8, r = n % 8;
 
 	__asm__ volatile("rep stosq\n\t"
 			 "movq %3, %%rcx\n\t"
