@@ -1,5 +1,5 @@
 # kernel/sys/: its sources join the kernel through kernel/build.mk's
 # wildcard; this file registers their host unit tests.
 UNIT_TESTS += test_uvm
-UNIT_SRCS_test_uvm := kernel/sys/uvm.c kernel/sys/uaccess.c
+UNIT_SRCS_test_uvm := kernel/sys/uvm.c kernel/sys/uvm_map.c kernel/sys/uaccess.c
 UNIT_CFLAGS_test_uvm := -Ikernel/include -Ikernel

@@ -1,29 +1,27 @@
-/* The application's address space: a sorted table of regions, paged on demand.
- */
+/* The application's address space: the region table, demand paging, and
+ * the checks uaccess makes (uvm_map.c reshapes the table). */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/string.h>
 
 #include "fs/vfs.h"
 #include "uvm.h"
+#include "uvm_priv.h"
 
 /*
- * One process, so one table. Adjacent regions of the same kind and
+ * One process, so one table. Adjacent uvm_regions of the same kind and
  * protection are merged, which keeps musl's malloc (brk plus many small
  * mmaps) well below the limit; past it mmap fails with -ENOMEM as Linux
  * does at vm.max_map_count.
  */
-#define UVM_MAX_REGIONS 256
-
-static struct uvm_region regions[UVM_MAX_REGIONS];
-static int nregions;
-static uint64_t brk_start, brk_cur;
+struct uvm_region uvm_regions[UVM_MAX_REGIONS];
+int uvm_nregions;
 static bool last_fault_oom;
 
 void uvm_reset(void)
 {
-	nregions = 0;
-	brk_start = brk_cur = 0;
+	uvm_nregions = 0;
+	uvm_brk_init(0);
 }
 
 uint64_t uvm_pte_flags(uint32_t prot)
@@ -65,15 +63,15 @@ static bool pte_allows(uint64_t pte, uint32_t access)
 	return true;
 }
 
-/* Index of the first region ending above addr (nregions if none). */
-static int first_ending_after(uint64_t addr)
+/* Index of the first region ending above addr (uvm_nregions if none). */
+int uvm_first_ending_after(uint64_t addr)
 {
-	int lo = 0, hi = nregions;
+	int lo = 0, hi = uvm_nregions;
 
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
-		if (regions[mid].end > addr)
+		if (uvm_regions[mid].end > addr)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -81,39 +79,39 @@ static int first_ending_after(uint64_t addr)
 	return lo;
 }
 
-static int find_index(uint64_t addr)
+int uvm_find_index(uint64_t addr)
 {
-	int i = first_ending_after(addr);
+	int i = uvm_first_ending_after(addr);
 
-	if (i < nregions && regions[i].start <= addr)
+	if (i < uvm_nregions && uvm_regions[i].start <= addr)
 		return i;
 	return -1;
 }
 
 const struct uvm_region *uvm_find(uint64_t addr)
 {
-	int i = find_index(addr);
+	int i = uvm_find_index(addr);
 
-	return i < 0 ? NULL : &regions[i];
+	return i < 0 ? NULL : &uvm_regions[i];
 }
 
-static bool range_free(uint64_t start, uint64_t end)
+bool uvm_range_free(uint64_t start, uint64_t end)
 {
-	int i = first_ending_after(start);
+	int i = uvm_first_ending_after(start);
 
-	return i == nregions || regions[i].start >= end;
+	return i == uvm_nregions || uvm_regions[i].start >= end;
 }
 
-/* Whether [start, end) is covered by regions without a hole. */
-static bool range_covered(uint64_t start, uint64_t end)
+/* Whether [start, end) is covered by uvm_regions without a hole. */
+bool uvm_range_covered(uint64_t start, uint64_t end)
 {
-	int i = first_ending_after(start);
+	int i = uvm_first_ending_after(start);
 	uint64_t at = start;
 
 	while (at < end) {
-		if (i == nregions || regions[i].start > at)
+		if (i == uvm_nregions || uvm_regions[i].start > at)
 			return false;
-		at = regions[i++].end;
+		at = uvm_regions[i++].end;
 	}
 	return true;
 }
@@ -122,10 +120,10 @@ static bool range_covered(uint64_t start, uint64_t end)
  * shared one counts in vn->shared_maps (its frames must then stay). */
 static void insert_at(int i, const struct uvm_region *r)
 {
-	memmove(&regions[i + 1], &regions[i],
-		(size_t)(nregions - i) * sizeof(regions[0]));
-	regions[i] = *r;
-	nregions++;
+	memmove(&uvm_regions[i + 1], &uvm_regions[i],
+		(size_t)(uvm_nregions - i) * sizeof(uvm_regions[0]));
+	uvm_regions[i] = *r;
+	uvm_nregions++;
 	if (r->vn) {
 		vnode_get(r->vn);
 		if (r->flags & UVM_SHARED)
@@ -135,16 +133,16 @@ static void insert_at(int i, const struct uvm_region *r)
 
 static void remove_at(int i)
 {
-	struct vnode *vn = regions[i].vn;
+	struct vnode *vn = uvm_regions[i].vn;
 
 	if (vn) {
-		if (regions[i].flags & UVM_SHARED)
+		if (uvm_regions[i].flags & UVM_SHARED)
 			vn->shared_maps--;
 		vnode_put(vn);
 	}
-	memmove(&regions[i], &regions[i + 1],
-		(size_t)(nregions - i - 1) * sizeof(regions[0]));
-	nregions--;
+	memmove(&uvm_regions[i], &uvm_regions[i + 1],
+		(size_t)(uvm_nregions - i - 1) * sizeof(uvm_regions[0]));
+	uvm_nregions--;
 }
 
 static bool window_empty(const struct uvm_region *r)
@@ -152,7 +150,7 @@ static bool window_empty(const struct uvm_region *r)
 	return r->map_lo >= r->map_hi;
 }
 
-static void window_add(struct uvm_region *r, uint64_t lo, uint64_t hi)
+void uvm_window_add(struct uvm_region *r, uint64_t lo, uint64_t hi)
 {
 	if (lo >= hi)
 		return;
@@ -176,26 +174,27 @@ static void clip_window(struct uvm_region *r)
 /* Split the region holding addr at addr. The caller made room for one. */
 static void split_at(uint64_t addr)
 {
-	int i = first_ending_after(addr);
+	int i = uvm_first_ending_after(addr);
 	struct uvm_region hi;
 
-	if (i == nregions || regions[i].start >= addr)
+	if (i == uvm_nregions || uvm_regions[i].start >= addr)
 		return;
-	hi = regions[i];
+	hi = uvm_regions[i];
 	hi.off += addr - hi.start;
 	hi.start = addr;
-	regions[i].end = addr;
-	clip_window(&regions[i]);
+	uvm_regions[i].end = addr;
+	clip_window(&uvm_regions[i]);
 	clip_window(&hi);
 	insert_at(i + 1, &hi);
 }
 
-static void merge_all(void)
+void uvm_merge_all(void)
 {
 	int i = 0;
 
-	while (i + 1 < nregions) {
-		struct uvm_region *a = &regions[i], *b = &regions[i + 1];
+	while (i + 1 < uvm_nregions) {
+		struct uvm_region *a = &uvm_regions[i],
+				  *b = &uvm_regions[i + 1];
 
 		if (a->end != b->start || a->prot != b->prot ||
 		    a->kind != b->kind || a->vn != b->vn ||
@@ -217,7 +216,7 @@ static void merge_all(void)
 
 /* Unmap and free the frames of r inside [start, end); a shared file
  * mapping's frames are the file's and stay. */
-static void free_pages(const struct uvm_region *r, uint64_t start, uint64_t end)
+void uvm_free_pages(const struct uvm_region *r, uint64_t start, uint64_t end)
 {
 	uint64_t lo = MAX(start, r->map_lo), hi = MIN(end, r->map_hi);
 	bool owned = !(r->flags & UVM_SHARED);
@@ -248,34 +247,35 @@ static bool valid_range(uint64_t start, uint64_t end)
 }
 
 /* Drop every region and frame in [start, end) (page aligned). */
-static int remove_range(uint64_t start, uint64_t end)
+int uvm_remove_range(uint64_t start, uint64_t end)
 {
 	int i;
 
-	if (range_free(start, end))
+	if (uvm_range_free(start, end))
 		return 0;
-	if (nregions + 2 > UVM_MAX_REGIONS)
+	if (uvm_nregions + 2 > UVM_MAX_REGIONS)
 		return -ENOMEM;
 	split_at(start);
 	split_at(end);
-	i = first_ending_after(start);
-	while (i < nregions && regions[i].start < end) {
-		free_pages(&regions[i], regions[i].start, regions[i].end);
+	i = uvm_first_ending_after(start);
+	while (i < uvm_nregions && uvm_regions[i].start < end) {
+		uvm_free_pages(&uvm_regions[i], uvm_regions[i].start,
+			       uvm_regions[i].end);
 		remove_at(i);
 	}
 	return 0;
 }
 
-static int add_region(const struct uvm_region *r)
+int uvm_insert_region(const struct uvm_region *r)
 {
 	if (!valid_range(r->start, r->end))
 		return -EINVAL;
-	if (!range_free(r->start, r->end))
+	if (!uvm_range_free(r->start, r->end))
 		return -EEXIST;
-	if (nregions == UVM_MAX_REGIONS)
+	if (uvm_nregions == UVM_MAX_REGIONS)
 		return -ENOMEM;
-	insert_at(first_ending_after(r->start), r);
-	merge_all();
+	insert_at(uvm_first_ending_after(r->start), r);
+	uvm_merge_all();
 	return 0;
 }
 
@@ -284,25 +284,25 @@ int uvm_add_region(uint64_t start, uint64_t end, uint32_t prot,
 {
 	struct uvm_region r = {start, end, prot, kind, 0, 0, NULL, 0, 0};
 
-	return add_region(&r);
+	return uvm_insert_region(&r);
 }
 
 int uvm_protect(uint64_t start, uint64_t end, uint32_t prot)
 {
-	if (!valid_range(start, end) || !range_covered(start, end))
+	if (!valid_range(start, end) || !uvm_range_covered(start, end))
 		return -ENOMEM;
-	if (nregions + 2 > UVM_MAX_REGIONS)
+	if (uvm_nregions + 2 > UVM_MAX_REGIONS)
 		return -ENOMEM;
 	split_at(start);
 	split_at(end);
-	for (int i = first_ending_after(start);
-	     i < nregions && regions[i].start < end; i++) {
-		if (regions[i].prot == prot)
+	for (int i = uvm_first_ending_after(start);
+	     i < uvm_nregions && uvm_regions[i].start < end; i++) {
+		if (uvm_regions[i].prot == prot)
 			continue;
-		regions[i].prot = prot;
-		reflag_pages(&regions[i]);
+		uvm_regions[i].prot = prot;
+		reflag_pages(&uvm_regions[i]);
 	}
-	merge_all();
+	uvm_merge_all();
 	return 0;
 }
 
@@ -325,7 +325,7 @@ static int file_page(const struct uvm_region *r, uint64_t va, paddr_t *pa)
 /* Map a frame at va inside region i: zeroed, or the file's page. */
 static int populate_page(int i, uint64_t va, paddr_t *pa_out)
 {
-	struct uvm_region *r = &regions[i];
+	struct uvm_region *r = &uvm_regions[i];
 	bool owned = !(r->flags & UVM_SHARED);
 	paddr_t pa = 0;
 	int err;
@@ -347,20 +347,20 @@ static int populate_page(int i, uint64_t va, paddr_t *pa_out)
 		last_fault_oom = true;
 		return err;
 	}
-	window_add(r, va, va + PAGE_SIZE);
+	uvm_window_add(r, va, va + PAGE_SIZE);
 	*pa_out = pa;
 	return 0;
 }
 
 int uvm_fault(uint64_t addr, uint32_t access)
 {
-	int i = find_index(addr);
+	int i = uvm_find_index(addr);
 	uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
 	uint64_t pte;
 	paddr_t pa;
 
 	last_fault_oom = false;
-	if (i < 0 || !prot_allows(regions[i].prot, access))
+	if (i < 0 || !prot_allows(uvm_regions[i].prot, access))
 		return -EFAULT;
 	pte = vmm_lookup(va);
 	if (pte & PTE_PRESENT)
@@ -391,16 +391,16 @@ static int kernel_ptr(int i, uint64_t va, void **kva)
 
 int uvm_kernel_ptr(uint64_t va, uint32_t access, void **kva)
 {
-	int i = find_index(va);
+	int i = uvm_find_index(va);
 
-	if (i < 0 || !prot_allows(regions[i].prot, access))
+	if (i < 0 || !prot_allows(uvm_regions[i].prot, access))
 		return -EFAULT;
 	return kernel_ptr(i, va, kva);
 }
 
 int uvm_populate(uint64_t va, void **kva)
 {
-	int i = find_index(va);
+	int i = uvm_find_index(va);
 
 	if (i < 0)
 		return -EFAULT;
@@ -416,312 +416,17 @@ int uvm_check(uint64_t addr, size_t len, uint32_t access)
 		return 0;
 	if (__builtin_add_overflow(addr, len, &end) || end > USER_TOP)
 		return -EFAULT;
-	i = first_ending_after(addr);
+	i = uvm_first_ending_after(addr);
 	while (at < end) {
-		if (i == nregions || regions[i].start > at ||
-		    !prot_allows(regions[i].prot, access))
+		if (i == uvm_nregions || uvm_regions[i].start > at ||
+		    !prot_allows(uvm_regions[i].prot, access))
 			return -EFAULT;
-		at = regions[i++].end;
+		at = uvm_regions[i++].end;
 	}
 	return 0;
 }
 
 bool uvm_covered(uint64_t start, uint64_t end)
 {
-	return range_covered(start, end);
-}
-
-void uvm_brk_init(uint64_t start)
-{
-	brk_start = brk_cur = start;
-}
-
-uint64_t uvm_brk(uint64_t want)
-{
-	uint64_t old_end = ALIGN_UP(brk_cur, PAGE_SIZE);
-	uint64_t new_end;
-
-	if (want < brk_start || want > UVM_MMAP_TOP)
-		return brk_cur;
-	new_end = ALIGN_UP(want, PAGE_SIZE);
-	if (new_end > old_end) {
-		if (uvm_add_region(old_end, new_end, PROT_READ | PROT_WRITE,
-				   UVM_KIND_BRK) < 0)
-			return brk_cur;
-	} else if (new_end < old_end) {
-		if (remove_range(new_end, old_end) < 0)
-			return brk_cur;
-		merge_all();
-	}
-	brk_cur = want;
-	return brk_cur;
-}
-
-/* Highest free gap of size bytes below UVM_MMAP_TOP, as Linux's top-down
- * allocator does; a free, page-aligned hint wins. 0 when none. */
-static uint64_t pick_address(uint64_t hint, uint64_t size)
-{
-	uint64_t top = UVM_MMAP_TOP;
-
-	if (hint >= UVM_MIN_ADDR && hint <= USER_TOP - size &&
-	    range_free(hint, hint + size))
-		return hint;
-	for (int i = nregions - 1; i >= 0; i--) {
-		const struct uvm_region *r = &regions[i];
-
-		if (r->start >= top)
-			continue;
-		if (r->end <= top && top - r->end >= size)
-			return top - size;
-		top = r->start;
-	}
-	if (top >= UVM_MIN_ADDR && top - UVM_MIN_ADDR >= size)
-		return top - size;
-	return 0;
-}
-
-/* Where a new mapping of len bytes goes (hint, MAP_FIXED...); *start. */
-static int place(uint64_t hint, uint64_t len, uint32_t flags, uint64_t *out)
-{
-	uint64_t start, size;
-	int err;
-
-	if (len == 0)
-		return -EINVAL;
-	if (len > USER_TOP)
-		return -ENOMEM;
-	size = ALIGN_UP(len, PAGE_SIZE);
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (hint & (PAGE_SIZE - 1))
-			return -EINVAL;
-		if (hint < UVM_MIN_ADDR)
-			return -EPERM;
-		if (hint > USER_TOP - size)
-			return -ENOMEM;
-		start = hint;
-		if (!range_free(start, start + size)) {
-			if (flags & MAP_FIXED_NOREPLACE)
-				return -EEXIST;
-			if ((err = remove_range(start, start + size)) < 0)
-				return err;
-		}
-	} else {
-		start = pick_address(ALIGN_DOWN(hint, PAGE_SIZE), size);
-		if (!start)
-			return -ENOMEM;
-	}
-	*out = start;
-	return 0;
-}
-
-int64_t uvm_mmap(uint64_t hint, uint64_t len, uint32_t prot, uint32_t flags)
-{
-	uint64_t start;
-	int err;
-
-	if ((err = place(hint, len, flags, &start)) < 0)
-		return err;
-	err = uvm_add_region(start, start + ALIGN_UP(len, PAGE_SIZE), prot,
-			     UVM_KIND_ANON);
-	return err < 0 ? err : (int64_t)start;
-}
-
-int64_t uvm_mmap_file(uint64_t hint, uint64_t len, uint32_t prot,
-		      uint32_t flags, struct vnode *vn, uint64_t off,
-		      bool maywrite)
-{
-	struct uvm_region r = {0};
-	uint64_t start;
-	int err;
-
-	if ((err = place(hint, len, flags, &start)) < 0)
-		return err;
-	r.start = start;
-	r.end = start + ALIGN_UP(len, PAGE_SIZE);
-	r.prot = prot;
-	r.kind = UVM_KIND_FILE;
-	r.vn = vn;
-	r.off = off;
-	r.flags = ((flags & MAP_TYPE) == MAP_PRIVATE ? 0 : UVM_SHARED) |
-		  (maywrite ? UVM_MAYWRITE : 0);
-	err = add_region(&r);
-	return err < 0 ? err : (int64_t)start;
-}
-
-/* Page-rounded [addr, addr+len) inside the user half, or false. */
-static bool user_span(uint64_t addr, uint64_t len, uint64_t *end)
-{
-	uint64_t e;
-
-	if (__builtin_add_overflow(addr, len, &e) || e > USER_TOP)
-		return false;
-	*end = ALIGN_UP(e, PAGE_SIZE);
-	return true;
-}
-
-int uvm_munmap(uint64_t addr, uint64_t len)
-{
-	uint64_t end;
-
-	if ((addr & (PAGE_SIZE - 1)) || len == 0 || !user_span(addr, len, &end))
-		return -EINVAL;
-	return remove_range(addr, end);
-}
-
-int uvm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
-{
-	uint64_t end;
-
-	if (addr & (PAGE_SIZE - 1))
-		return -EINVAL;
-	if (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	if (!user_span(addr, len, &end))
-		return -ENOMEM;
-	/* a shared mapping of a file opened read-only stays read-only */
-	for (int i = first_ending_after(addr);
-	     i < nregions && regions[i].start < end; i++) {
-		if ((prot & PROT_WRITE) && (regions[i].flags & UVM_SHARED) &&
-		    !(regions[i].flags & UVM_MAYWRITE))
-			return -EACCES;
-	}
-	return uvm_protect(addr, end, prot);
-}
-
-int uvm_madvise(uint64_t addr, uint64_t len, int advice)
-{
-	uint64_t end;
-
-	if ((addr & (PAGE_SIZE - 1)) || advice < 0 || advice > 24)
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	if (!user_span(addr, len, &end))
-		return -EINVAL;
-	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-		/* Dropped pages come back zero-filled on the next touch. */
-		for (int i = first_ending_after(addr);
-		     i < nregions && regions[i].start < end; i++)
-			free_pages(&regions[i], addr, end);
-	}
-	return range_covered(addr, end) ? 0 : -ENOMEM;
-}
-
-/*
- * Map the present pages of [lo, hi) (inside a region at src) again at
- * dst + (va - src), then drop the old mappings: the frames move, nothing
- * is copied. All or nothing: when a page table cannot be allocated the
- * new mappings are undone and the old ones stay.
- */
-static int move_pages(uint64_t src, uint64_t dst, uint64_t lo, uint64_t hi,
-		      uint64_t flags)
-{
-	paddr_t pa;
-
-	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
-		uint64_t pte = vmm_lookup(va);
-
-		if (!(pte & PTE_PRESENT))
-			continue;
-		if (vmm_map_page(dst + (va - src), pte & PTE_ADDR_MASK, flags) <
-		    0) {
-			for (uint64_t v = lo; v < va; v += PAGE_SIZE) {
-				if (vmm_lookup(v) & PTE_PRESENT)
-					vmm_unmap_page(dst + (v - src), &pa);
-			}
-			return -ENOMEM;
-		}
-	}
-	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
-		if (vmm_lookup(va) & PTE_PRESENT)
-			vmm_unmap_page(va, &pa);
-	}
-	return 0;
-}
-
-/* Move the region [old, old + len) (one region) to dst, free. */
-static int move_region(uint64_t old, uint64_t len, uint64_t dst)
-{
-	struct uvm_region r = regions[find_index(old)];
-	uint64_t lo = MAX(r.map_lo, old), hi = MIN(r.map_hi, old + len);
-	int err;
-
-	if ((err = uvm_add_region(dst, dst + len, r.prot, UVM_KIND_ANON)) < 0)
-		return err;
-	err = move_pages(old, dst, lo, hi, uvm_pte_flags(r.prot));
-	if (err < 0) {
-		remove_range(dst, dst + len);
-		return err;
-	}
-	if (lo < hi) /* an untouched region has an empty window */
-		window_add(&regions[find_index(dst)], dst + (lo - old),
-			   dst + (hi - old));
-	remove_range(old, old + len); /* its frames have moved */
-	return 0;
-}
-
-int64_t uvm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
-		   uint32_t flags, uint64_t new_addr)
-{
-	uint64_t old_end, new_end, dst;
-	const struct uvm_region *r;
-	uint32_t prot, kind;
-	int err;
-
-	if ((flags & ~(uint32_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
-	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
-	    (old & (PAGE_SIZE - 1)) || new_len == 0 || old_len == 0)
-		return -EINVAL;
-	if (!user_span(old, old_len, &old_end) || new_len > USER_TOP)
-		return -EINVAL;
-	new_len = ALIGN_UP(new_len, PAGE_SIZE);
-	old_len = old_end - old;
-	/* Linux works on one mapping at a time: the range may not span two. */
-	r = uvm_find(old);
-	if (!r || r->end < old_end)
-		return -EFAULT;
-	prot = r->prot;
-	kind = r->kind;
-	/* a file mapping may shrink; moving or growing one is not offered */
-	if (kind == UVM_KIND_FILE &&
-	    ((flags & MREMAP_FIXED) || new_len > old_len))
-		return (flags & MREMAP_FIXED) ? -EINVAL : -ENOMEM;
-	if (flags & MREMAP_FIXED) {
-		if ((new_addr & (PAGE_SIZE - 1)) || new_addr < UVM_MIN_ADDR ||
-		    new_addr > USER_TOP - new_len ||
-		    (new_addr < old_end && old < new_addr + new_len))
-			return -EINVAL;
-		if ((err = remove_range(new_addr, new_addr + new_len)) < 0)
-			return err;
-		if (new_len < old_len) {
-			remove_range(old + new_len, old_end);
-			old_len = new_len;
-		}
-		err = move_region(old, old_len, new_addr);
-		if (err == 0 && new_len > old_len)
-			err = uvm_add_region(new_addr + old_len,
-					     new_addr + new_len, prot,
-					     UVM_KIND_ANON);
-		return err < 0 ? err : (int64_t)new_addr;
-	}
-	if (new_len <= old_len) {
-		remove_range(old + new_len, old_end);
-		return (int64_t)old;
-	}
-	/* Grow in place when the pages above are free. */
-	new_end = old + new_len;
-	if (new_end <= USER_TOP && range_free(old_end, new_end))
-		return (err = uvm_add_region(old_end, new_end, prot, kind)) < 0
-			       ? err
-			       : (int64_t)old;
-	if (!(flags & MREMAP_MAYMOVE))
-		return -ENOMEM;
-	if (!(dst = pick_address(0, new_len)))
-		return -ENOMEM;
-	if ((err = move_region(old, old_len, dst)) < 0)
-		return err;
-	err = uvm_add_region(dst + old_len, dst + new_len, prot, UVM_KIND_ANON);
-	return err < 0 ? err : (int64_t)dst;
+	return uvm_range_covered(start, end);
 }
