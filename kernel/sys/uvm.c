@@ -8,12 +8,7 @@
 #include "uvm.h"
 #include "uvm_priv.h"
 
-/*
- * One process, so one table. Adjacent uvm_regions of the same kind and
- * protection are merged, which keeps musl's malloc (brk plus many small
- * mmaps) well below the limit; past it mmap fails with -ENOMEM as Linux
- * does at vm.max_map_count.
- */
+/* The one table (uvm_priv.h says how it is kept). */
 struct uvm_region uvm_regions[UVM_MAX_REGIONS];
 int uvm_nregions;
 static bool last_fault_oom;
@@ -102,7 +97,7 @@ bool uvm_range_free(uint64_t start, uint64_t end)
 	return i == uvm_nregions || uvm_regions[i].start >= end;
 }
 
-/* Whether [start, end) is covered by uvm_regions without a hole. */
+/* Whether [start, end) is covered by regions without a hole. */
 bool uvm_range_covered(uint64_t start, uint64_t end)
 {
 	int i = uvm_first_ending_after(start);
