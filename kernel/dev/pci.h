@@ -35,7 +35,7 @@
 
 struct pci_bar {
 	uint64_t base; /* physical address, or the first I/O port */
-	uint64_t size; /* 0: not implemented */
+	uint64_t size; /* 0: the device has no such BAR */
 	bool io;       /* I/O space rather than memory */
 	bool is64;     /* a 64-bit memory BAR (takes the next slot too) */
 	bool prefetch;
