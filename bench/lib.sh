@@ -102,6 +102,17 @@ stripped_size() {
 	stat -c %s "$SAMPLES/stripped"
 }
 
+# stripped_image_size PROGRAM: bytes of the image kiln makes from PROGRAM when
+# both are stripped, program and kernel ("kernel + app, stripped"): the
+# program is stripped, packed, and the image stripped of the kernel's
+# symbols. Returns 1 when a step fails.
+stripped_image_size() {
+	[ -f "$1" ] || return 1
+	strip -o "$SAMPLES/app" "$1" 2>/dev/null || return 1
+	"$KILN" pack "$SAMPLES/app" -o "$SAMPLES/app.img" >/dev/null 2>&1 || return 1
+	stripped_size "$SAMPLES/app.img"
+}
+
 # bisect_mem TRY HI: the smallest MiB count M in 1..HI for which `TRY M`
 # succeeds, assuming more memory never hurts; HI is tried first. Each try
 # must bound its own time. Prints M, or "FAIL (reason)".

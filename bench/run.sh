@@ -169,8 +169,8 @@ row_hello_rss() {
 }
 
 row_hello_size() {
-	LABEL="hello image size (kiln: stripped image; Linux: kernel + initramfs; host: stripped program)"
-	KM=$(stripped_size "$HELLO") && K=$(bytes "$KM") || K="FAIL (cannot strip $HELLO)"
+	LABEL="hello image size (kiln: stripped program packed, image stripped; Linux: kernel + initramfs; host: stripped program)"
+	KM=$(stripped_image_size "$HELLO_ELF") && K=$(bytes "$KM") || K="FAIL (cannot strip and pack $HELLO_ELF)"
 	if [ -n "$LINUX_OK" ]; then
 		LM=$(($(stat -c %s "$VMLINUZ") + $(stat -c %s "$LINUX_INITRD")))
 		L=$(bytes "$LM")
@@ -233,14 +233,14 @@ row_echo_rss() {
 }
 
 row_echo_size() {
-	LABEL="echo image size (kiln: stripped image; Linux: kernel + initramfs with the NIC modules; host: stripped program)"
+	LABEL="echo image size (kiln: stripped program packed, image stripped; Linux: kernel + initramfs with the NIC modules; host: stripped program)"
 	local why
 	for who in kiln linux host; do
 		why=$(echo_why "$who")
 		[ -n "$why" ] && printf -v "C_$who" "FAIL (%s)" "$why"
 	done
 	K=${C_kiln:-} L=${C_linux:-} P=${C_host:-}
-	[ -z "$K" ] && { KM=$(stripped_size "$ECHO_IMG") && K=$(bytes "$KM") || K="FAIL (cannot strip $ECHO_IMG)"; }
+	[ -z "$K" ] && { KM=$(stripped_image_size "$ECHO_ELF") && K=$(bytes "$KM") || K="FAIL (cannot strip and pack $ECHO_ELF)"; }
 	[ -z "$L" ] && LM=$(($(stat -c %s "$VMLINUZ") + $(stat -c %s "$LINUX_ECHO_INITRD"))) && L=$(bytes "$LM")
 	[ -z "$P" ] && { P=$(stripped_size "$ECHO_ELF") && P=$(bytes "$P") || P="FAIL (cannot strip)"; }
 	unset C_kiln C_linux C_host
