@@ -41,7 +41,12 @@ mkdir -p "$SRC" "$WORK"
 # with the reason on stdout.
 fetch()
 {
-	sh mk/debsrc.sh gzip "$SRC" gzip.c
+	local dir
+	dir=$(sh mk/debsrc.sh gzip "$SRC" gzip.c) || { echo "$dir"; return 1; }
+	# Debian's patches touch configure.ac (only to drop -Werror from an
+	# option we do not use): keep make from asking for autotools.
+	touch -r "$dir/aclocal.m4" "$dir/configure.ac"
+	echo "$dir"
 }
 
 # build DIR: configure out of tree with musl-gcc, static; the info manual
