@@ -16,6 +16,7 @@ all:
 include lib/build.mk
 include loader/build.mk
 include kernel/build.mk
+include kernel/net/build.mk
 include kernel/sys/build.mk
 include tools/kiln/build.mk
 include examples/build.mk
