@@ -4,6 +4,7 @@
 #include <kernel/fs.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/net.h>
 #include <kernel/panic.h>
 #include <kernel/power.h>
 #include <kernel/sched.h>
@@ -83,6 +84,8 @@ void kmain(const struct kiln_boot_info *bi)
 					/* start threads: after sched */
 	log_boot_summary();		/* memory, clock, boot time */
 	fs_init(&boot_info);		/* "/" from the image; needs ncpus */
+	net_init(&cmdline.net);		/* lwIP, DHCP or static; after fs: */
+					/* it writes /etc/resolv.conf */
 
 	exec_start_app(&boot_info, &cmdline); /* ring 3, never returns */
 }

@@ -129,12 +129,142 @@ static int lex_token(struct lexer *lx, char **tok, int *quoted)
 	return 1;
 }
 
+/* Reads one decimal number 0..255 (1..3 digits) at *s; -1 if none. */
+static int octet(const char **s)
+{
+	int n = 0, digits = 0;
+
+	while (**s >= '0' && **s <= '9' && digits < 4) {
+		n = n * 10 + (*(*s)++ - '0');
+		digits++;
+	}
+	return digits && digits <= 3 && n <= 255 ? n : -1;
+}
+
+/* A.B.C.D at *s, advancing *s past it. */
+static int ipv4_at(const char **s, uint32_t *addr)
+{
+	uint32_t a = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int n;
+
+		if (i && *(*s)++ != '.')
+			return -1;
+		if ((n = octet(s)) < 0)
+			return -1;
+		a = a << 8 | (uint32_t)n;
+	}
+	*addr = a;
+	return 0;
+}
+
+int kcmdline_ipv4(const char *s, uint32_t *addr)
+{
+	uint32_t a;
+
+	if (ipv4_at(&s, &a) < 0 || *s != '\0')
+		return -1;
+	*addr = a;
+	return 0;
+}
+
+int kcmdline_ipv4_prefix(const char *s, uint32_t *addr, int *prefix)
+{
+	uint32_t a;
+	int len = -1;
+
+	if (ipv4_at(&s, &a) < 0)
+		return -1;
+	if (*s == '/') {
+		s++;
+		len = 0;
+		for (int d = 0; d < 2 && *s >= '0' && *s <= '9'; d++)
+			len = len * 10 + (*s++ - '0');
+		if (s[-1] == '/' || len > 32)
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	*addr = a;
+	*prefix = len;
+	return 0;
+}
+
+int kcmdline_mask_prefix(uint32_t mask)
+{
+	int len = 0;
+
+	while (len < 32 && (mask & (0x80000000u >> len)))
+		len++;
+	/* Contiguous: nothing set past the leading ones. */
+	if (len < 32 && (mask << len) != 0)
+		return -1;
+	return len;
+}
+
+/* dns=A.B.C.D[,A.B.C.D...], adding to what earlier dns= gave. */
+static int parse_dns(const char *v, struct kcmdline_net *net, char *err,
+		     size_t errlen)
+{
+	const char *s = v;
+
+	for (;;) {
+		uint32_t a;
+
+		if (ipv4_at(&s, &a) < 0 || (*s != ',' && *s != '\0'))
+			return fail(err, errlen,
+				    "dns: not an IPv4 address: ", v, "");
+		if (net->ndns == KCMDLINE_MAX_DNS)
+			return fail(err, errlen, "dns: more than 3 servers", 0,
+				    "");
+		net->dns[net->ndns++] = a;
+		if (*s++ == '\0')
+			return 0;
+	}
+}
+
+/* ip=, gateway=, mask=, dns=: 1 when tok was one of them (0 or -1 in
+ * *rc), 0 when it was not. */
+static int parse_net_option(const char *tok, struct kcmdline_net *net, int *rc,
+			    char *err, size_t errlen)
+{
+	const char *v;
+
+	*rc = 0;
+	if ((v = after_key(tok, "ip"))) {
+		if (kcmdline_ipv4_prefix(v, &net->ip, &net->prefix) < 0)
+			*rc = fail(err, errlen,
+				   "ip: not an IPv4 address A.B.C.D[/len]: ", v,
+				   "");
+		net->has_ip = 1;
+	} else if ((v = after_key(tok, "gateway"))) {
+		if (kcmdline_ipv4(v, &net->gateway) < 0)
+			*rc = fail(err, errlen,
+				   "gateway: not an IPv4 address: ", v, "");
+		net->has_gateway = 1;
+	} else if ((v = after_key(tok, "mask"))) {
+		if (kcmdline_ipv4(v, &net->mask) < 0 ||
+		    kcmdline_mask_prefix(net->mask) < 0)
+			*rc = fail(err, errlen, "mask: not a netmask: ", v, "");
+		net->has_mask = 1;
+	} else if ((v = after_key(tok, "dns"))) {
+		*rc = parse_dns(v, net, err, errlen);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /* One key=value token before "--". */
 static int parse_option(char *tok, struct kcmdline *out, char *err,
 			size_t errlen)
 {
 	const char *v;
+	int rc;
 
+	if (parse_net_option(tok, &out->net, &rc, err, errlen))
+		return rc;
 	if ((v = after_key(tok, "verbose"))) {
 		if (v[0] < '0' || v[0] > '4' || v[1] != '\0')
 			return fail(err, errlen, "verbose: not a number 0..4",
@@ -174,6 +304,7 @@ int kcmdline_parse(const char *s, struct kcmdline *out, char *err,
 	out->verbose = -1;
 	out->argc = 0;
 	out->envc = 0;
+	out->net = (struct kcmdline_net){.prefix = -1};
 	if (errlen)
 		err[0] = '\0';
 	while ((r = lex_token(&lx, &tok, &quoted)) > 0) {

@@ -250,3 +250,89 @@ TEST(kcmdline_error_fits_small_buffer)
 	CHECK(memchr(small, '\0', sizeof small) != NULL);
 	CHECK(kcmdline_parse("foo=1", &cl, NULL, 0) < 0);
 }
+
+TEST(kcmdline_no_network_keys_means_dhcp)
+{
+	CHECK(parse("verbose=1 -- ip=1.2.3.4") == 0);
+	CHECK(!cl.net.has_ip && !cl.net.has_gateway && !cl.net.has_mask);
+	CHECK(cl.net.ndns == 0 && cl.net.prefix == -1);
+	CHECK(cl.argc == 1 && strcmp(cl.argv[0], "ip=1.2.3.4") == 0);
+}
+
+TEST(kcmdline_static_address_gateway_mask_dns)
+{
+	CHECK(parse("ip=10.0.2.20/24 gateway=10.0.2.2 mask=255.255.255.0 "
+		    "dns=10.0.2.3 --") == 0);
+	CHECK(cl.net.has_ip && cl.net.ip == 0x0a000214);
+	CHECK(cl.net.prefix == 24);
+	CHECK(cl.net.has_gateway && cl.net.gateway == 0x0a000202);
+	CHECK(cl.net.has_mask && cl.net.mask == 0xffffff00);
+	CHECK(cl.net.ndns == 1 && cl.net.dns[0] == 0x0a000203);
+}
+
+TEST(kcmdline_ip_without_prefix)
+{
+	CHECK(parse("ip=192.168.1.255") == 0);
+	CHECK(cl.net.ip == 0xc0a801ff && cl.net.prefix == -1);
+	CHECK(parse("ip=0.0.0.0/0") == 0);
+	CHECK(cl.net.ip == 0 && cl.net.prefix == 0);
+	CHECK(parse("ip=1.2.3.4/32") == 0 && cl.net.prefix == 32);
+}
+
+TEST(kcmdline_dns_list_and_repeats)
+{
+	CHECK(parse("dns=1.1.1.1,8.8.8.8 dns=9.9.9.9") == 0);
+	CHECK(cl.net.ndns == 3);
+	CHECK(cl.net.dns[0] == 0x01010101 && cl.net.dns[1] == 0x08080808 &&
+	      cl.net.dns[2] == 0x09090909);
+	CHECK(parse("dns=1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4") < 0);
+	CHECK(strcmp(err, "dns: more than 3 servers") == 0);
+	CHECK(parse("dns=1.1.1.1,") < 0);
+	CHECK(parse("dns=1.1.1.1,,2.2.2.2") < 0);
+	CHECK(parse("dns=") < 0);
+}
+
+TEST(kcmdline_malformed_addresses_are_one_line)
+{
+	static const char *const bad[] = {
+		"ip=",
+		"ip=10.0.2",
+		"ip=10.0.2.256",
+		"ip=10.0.2.1.5",
+		"ip=10.0.2.1/",
+		"ip=10.0.2.1/33",
+		"ip=10.0.2.1/240",
+		"ip=10.0.2.1/a",
+		"ip=a.b.c.d",
+		"ip=10..2.1",
+		"ip=010.0.2.0001",
+		"ip= 10.0.2.1",
+		"ip=10.0.2.1x",
+		"ip=-1.0.0.0",
+		"ip=10.0.2.1 /24",
+		"gateway=10.0.2",
+		"gateway=10.0.2.2/24",
+		"mask=255.0.255.0",
+		"mask=255.255.255.1",
+		"mask=24",
+		"dns=10.0.2.300",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK(parse(bad[i]) < 0);
+		CHECK(err[0] != '\0' && strchr(err, '\n') == NULL);
+	}
+	CHECK(parse("ip=10.0.2.256 --") < 0);
+	CHECK(strcmp(err, "ip: not an IPv4 address A.B.C.D[/len]: "
+			  "'10.0.2.256'") == 0);
+}
+
+TEST(kcmdline_mask_prefix_lengths)
+{
+	CHECK(kcmdline_mask_prefix(0) == 0);
+	CHECK(kcmdline_mask_prefix(0xffffffff) == 32);
+	CHECK(kcmdline_mask_prefix(0xffffff00) == 24);
+	CHECK(kcmdline_mask_prefix(0x80000000) == 1);
+	CHECK(kcmdline_mask_prefix(0xffff00ff) == -1);
+	CHECK(kcmdline_mask_prefix(1) == -1);
+}

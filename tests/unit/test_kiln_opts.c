@@ -233,7 +233,25 @@ TEST(run_opts_rejects_bad_input)
 {
 	PARSE_FAILS("--frob: unknown option", "--frob", "x.img");
 	PARSE_FAILS("--frob: unknown option", "--frob=1", "x.img");
-	PARSE_FAILS("-p: unknown option", "-p", "8080", "x.img");
+	PARSE_FAILS("-p: '0' is not", "-p", "0", "x.img");
+	PARSE_FAILS("-p: '70000' is not", "-p", "80:70000", "x.img");
+	PARSE_FAILS("-p: 'a' is not", "-p", "a:80", "x.img");
+	PARSE_FAILS("-p: port forwarding is for user networking", "-p",
+		    "80", "--tap", "tap0", "x.img");
+	PARSE_FAILS("-p needs a NIC", "--nic", "none", "-p", "80", "x.img");
+	PARSE_FAILS("--ip: '10.0.2.256/24' is not an IPv4 address", "--ip",
+		    "10.0.2.256/24", "x.img");
+	PARSE_FAILS("--ip: '10.0.2.1/33' is not", "--ip", "10.0.2.1/33",
+		    "x.img");
+	PARSE_FAILS("--gateway: '10.0.2' is not", "--gateway", "10.0.2",
+		    "x.img");
+	PARSE_FAILS("--mask: '255.0.255.0' is not a netmask", "--mask",
+		    "255.0.255.0", "x.img");
+	PARSE_FAILS("--dns: '1.2.3.4,' is not", "--dns", "1.2.3.4,",
+		    "x.img");
+	PARSE_FAILS("--dns: more than 3 servers", "--dns", "1.1.1.1,2.2.2.2",
+		    "--dns", "3.3.3.3,4.4.4.4", "x.img");
+	PARSE_FAILS("--tap: 'a,b' is not", "--tap", "a,b", "x.img");
 	PARSE_FAILS("--mem: bad size '4X'", "--mem", "4X", "x.img");
 	PARSE_FAILS("--mem: 1M is below", "--mem", "1M", "x.img");
 	PARSE_FAILS("--mem: 512K is below", "--mem", "512K", "x.img");
@@ -416,6 +434,70 @@ TEST(qemu_argv_adds_the_nic_asked_for)
 	CHECK(nic_line_has("rtl8139",
 			   " -netdev user,id=n0,restrict=on -device "
 			   "rtl8139,netdev=n0,romfile= "));
+}
+
+TEST(network_options_reach_the_kernel_command_line)
+{
+	CHECK(cmdline_is("ip=10.0.2.20/24 gateway=10.0.2.2 mask=255.255.255.0 "
+			 "dns=10.0.2.3 dns=1.1.1.1,8.8.8.8 -- a",
+			 "--ip", "10.0.2.20/24", "--gateway", "10.0.2.2",
+			 "--mask", "255.255.255.0", "--dns", "10.0.2.3",
+			 "--dns", "1.1.1.1,8.8.8.8", "x.img", "--", "a",
+			 NULL));
+}
+
+TEST(hermit_variables_fill_what_options_left)
+{
+	struct run_opts o;
+
+	CHECK(parse(&o, NULL, NULL, "--ip", "10.0.5.3/24", "x.img",
+		    NULL) == 0);
+	CHECK(run_opts_net_env(&o, "10.0.9.9", "10.0.5.1",
+			       "255.255.255.0") == 0);
+	CHECK(strcmp(o.ip, "10.0.5.3/24") == 0);
+	CHECK(strcmp(o.gateway, "10.0.5.1") == 0);
+	CHECK(strcmp(o.mask, "255.255.255.0") == 0);
+	run_opts_free(&o);
+	CHECK(parse(&o, NULL, NULL, "x.img", NULL) == 0);
+	CHECK(run_opts_net_env(&o, "", NULL, NULL) == 0 && !o.ip);
+	CHECK(run_opts_net_env(&o, "10.0.5", NULL, NULL) < 0);
+	CHECK(strcmp(kiln_errmsg(), "HERMIT_IP: '10.0.5' is not an IPv4 "
+				    "address A.B.C.D[/len]") == 0);
+	CHECK(run_opts_net_env(&o, NULL, "x", NULL) < 0);
+	CHECK(run_opts_net_env(&o, NULL, NULL, "255.255.0.255") < 0);
+	run_opts_free(&o);
+}
+
+/* -p implies virtio; ports listen on 127.0.0.1 only. */
+TEST(qemu_argv_forwards_ports_on_loopback_only)
+{
+	char *line = qemu_line("x.img", 4, "-p", "8080", "-p", "9000:80");
+	int ok = line && strstr(line, " -netdev user,id=n0,restrict=on,"
+				      "hostfwd=tcp:127.0.0.1:8080-:8080,"
+				      "hostfwd=tcp:127.0.0.1:9000-:80 "
+				      "-device virtio-net-pci,netdev=n0,"
+				      "disable-legacy=on,");
+
+	if (!ok)
+		fprintf(stderr, "got: %s\n", line);
+	free(line);
+	CHECK(ok);
+	line = qemu_line("x.img", 4, "--nic", "rtl8139", "-p", "80");
+	ok = line && strstr(line, "hostfwd=tcp:127.0.0.1:80-:80 -device "
+				  "rtl8139,");
+	free(line);
+	CHECK(ok);
+}
+
+TEST(qemu_argv_tap)
+{
+	char *line = qemu_line("x.img", 2, "--tap", "tap10");
+	int ok = line && strstr(line, " -netdev tap,id=n0,ifname=tap10,"
+				      "script=no,downscript=no -device "
+				      "virtio-net-pci,");
+
+	free(line);
+	CHECK(ok);
 }
 
 TEST(qemu_argv_escapes_comma_in_image)

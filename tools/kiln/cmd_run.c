@@ -30,8 +30,15 @@ static const char run_usage[] =
 	"                    qemu-system-x86_64)\n"
 	"  --nic TYPE        network card on QEMU user networking\n"
 	"                    (restrict=on): virtio, virtio-legacy, rtl8139\n"
-	"                    or none (default none until the network stack\n"
-	"                    exists)\n"
+	"                    or none (default none, or virtio with -p/--tap)\n"
+	"  -p HOST[:GUEST]   forward 127.0.0.1:HOST to the guest's TCP port\n"
+	"                    GUEST (default HOST); repeatable\n"
+	"  --tap IFACE       the NIC on host tap device IFACE instead\n"
+	"  --ip A.B.C.D/LEN  static address, no DHCP ($HERMIT_IP)\n"
+	"  --gateway A.B.C.D default gateway ($HERMIT_GATEWAY)\n"
+	"  --mask A.B.C.D    netmask ($HERMIT_MASK)\n"
+	"  --dns A.B.C.D     DNS server for /etc/resolv.conf (repeatable,\n"
+	"                    or a comma list)\n"
 	"  --timeout SECS    stop the guest after SECS seconds, exit 124\n"
 	"  --dry-run         print the QEMU command line and exit\n"
 	"\n"
@@ -298,6 +305,10 @@ int cmd_run(int argc, char **argv)
 
 	rc = run_opts_parse(&o, argc, argv, getenv("HERMIT_VERBOSE"),
 			    getenv("KILN_QEMU"));
+	if (rc == 0 && !o.help)
+		rc = run_opts_net_env(&o, getenv("HERMIT_IP"),
+				      getenv("HERMIT_GATEWAY"),
+				      getenv("HERMIT_MASK"));
 	if (rc == 0 && o.help) {
 		fputs(run_usage, stdout);
 	} else if (rc == 0) {

@@ -158,6 +158,14 @@ struct run_opts {
 	const char *accel; /* "tcg" or "kvm" */
 	const char *qemu;  /* QEMU binary, run through PATH */
 	const char *nic;   /* "none", "virtio", "virtio-legacy", "rtl8139" */
+	int nic_given;	   /* --nic was on the command line */
+	const char *tap;   /* --tap IFACE instead of user networking */
+	const char *ip;	   /* A.B.C.D[/len], checked; NULL: DHCP */
+	const char *gateway, *mask; /* A.B.C.D, checked */
+	const char **dns;	    /* --dns values, checked */
+	int ndns, ndns_servers;
+	unsigned (*ports)[2]; /* -p HOST[:GUEST]: {host, guest} */
+	int nports;
 	const char *image;
 	unsigned timeout; /* seconds, 0 for none */
 	int dry_run;
@@ -175,8 +183,13 @@ struct run_opts {
  * run_opts_free() either way. */
 int run_opts_parse(struct run_opts *o, int argc, char **argv,
 		   const char *hermit_verbose, const char *kiln_qemu);
+/* The reference's HERMIT_IP, HERMIT_GATEWAY and HERMIT_MASK (each NULL or
+ * the variable's value), for what the options did not set. 0 or -1. */
+int run_opts_net_env(struct run_opts *o, const char *ip, const char *gateway,
+		     const char *mask);
 void run_opts_free(struct run_opts *o);
-/* Appends the kernel command line: [verbose=N] [env=K=V]... -- [ARG]...
+/* Appends the kernel command line: [verbose=N] [env=K=V]... [ip=A/len]
+ * [gateway=G] [mask=M] [dns=D]... -- [ARG]...
  * 0, or -1 when it is longer than the kernel takes. */
 int run_kernel_cmdline(const struct run_opts *o, struct sbuf *sb);
 /* Appends the whole QEMU command line to av. 0, or -1 for an image

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kcmdline.h"
 #include "kiln.h"
 #include "kiln/abi/boot.h"
 #include "kiln/abi/exit.h"
@@ -23,6 +24,12 @@ enum {
 	RO_TIMEOUT,
 	RO_QEMU,
 	RO_NIC,
+	RO_IP,
+	RO_GATEWAY,
+	RO_MASK,
+	RO_DNS,
+	RO_PORT,
+	RO_TAP,
 	RO_HELP,
 	RO_HELP_SHORT,
 	RO__COUNT
@@ -39,6 +46,12 @@ static const struct opt_spec run_specs[] = {
 	[RO_TIMEOUT] = { "--timeout", 1 },
 	[RO_QEMU] = { "--qemu", 1 },
 	[RO_NIC] = { "--nic", 1 },
+	[RO_IP] = { "--ip", 1 },
+	[RO_GATEWAY] = { "--gateway", 1 },
+	[RO_MASK] = { "--mask", 1 },
+	[RO_DNS] = { "--dns", 1 },
+	[RO_PORT] = { "-p", 1 },
+	[RO_TAP] = { "--tap", 1 },
 	[RO_HELP] = { "--help", 0 },
 	[RO_HELP_SHORT] = { "-h", 0 },
 	[RO__COUNT] = { NULL, 0 },
@@ -71,6 +84,91 @@ static int check_env(const char *kv)
 		if (*p == ' ' || *p == '\t' || *p == '\n')
 			return kiln_fail("--env: key '%.*s' contains a space",
 					 (int)(eq - kv), kv);
+	return 0;
+}
+
+/*
+ * Addresses are checked with the kernel's own parser (lib/kcmdline.c), so
+ * a bad one is one line and status 2 before QEMU starts, not a failed
+ * boot.
+ */
+static int check_ip(const char *what, const char *val)
+{
+	uint32_t a;
+	int len;
+
+	if (kcmdline_ipv4_prefix(val, &a, &len) < 0)
+		return kiln_fail("%s: '%s' is not an IPv4 address "
+				 "A.B.C.D[/len]", what, val);
+	return 0;
+}
+
+static int check_addr(const char *what, const char *val)
+{
+	uint32_t a;
+
+	if (kcmdline_ipv4(val, &a) < 0)
+		return kiln_fail("%s: '%s' is not an IPv4 address A.B.C.D",
+				 what, val);
+	return 0;
+}
+
+static int check_mask(const char *what, const char *val)
+{
+	uint32_t a;
+
+	if (kcmdline_ipv4(val, &a) < 0 || kcmdline_mask_prefix(a) < 0)
+		return kiln_fail("%s: '%s' is not a netmask such as "
+				 "255.255.255.0", what, val);
+	return 0;
+}
+
+/* --dns A.B.C.D[,A.B.C.D...]; the kernel takes three servers in all
+ * (musl reads no more). */
+static int add_dns(struct run_opts *o, const char *val)
+{
+	const char *p = val;
+
+	o->dns[o->ndns++] = val;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		char buf[16];
+		uint32_t a;
+
+		if (n >= sizeof buf)
+			n = sizeof buf - 1;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (kcmdline_ipv4(buf, &a) < 0 || (p[n] && p[n] != ','))
+			return kiln_fail("--dns: '%s' is not an IPv4 address "
+					 "A.B.C.D or a comma list of them",
+					 val);
+		if (++o->ndns_servers > KCMDLINE_MAX_DNS)
+			return kiln_fail("--dns: more than %d servers",
+					 KCMDLINE_MAX_DNS);
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* -p HOST[:GUEST], ports 1..65535; GUEST defaults to HOST. */
+static int add_port(struct run_opts *o, const char *val)
+{
+	const char *colon = strchr(val, ':');
+	char *host = colon ? xasprintf("%.*s", (int)(colon - val), val) :
+			     xasprintf("%s", val);
+	unsigned long h, g;
+	int rc = parse_uint("-p", host, 1, 65535, &h);
+
+	free(host);
+	if (rc < 0)
+		return -1;
+	g = h;
+	if (colon && parse_uint("-p", colon + 1, 1, 65535, &g) < 0)
+		return -1;
+	o->ports[o->nports][0] = (unsigned)h;
+	o->ports[o->nports++][1] = (unsigned)g;
 	return 0;
 }
 
@@ -121,10 +219,30 @@ static int set_option(struct run_opts *o, int id, const char *val)
 			return kiln_fail("--qemu: empty path");
 		o->qemu = val;
 		return 0;
+	case RO_IP:
+		o->ip = val;
+		return check_ip("--ip", val);
+	case RO_GATEWAY:
+		o->gateway = val;
+		return check_addr("--gateway", val);
+	case RO_MASK:
+		o->mask = val;
+		return check_mask("--mask", val);
+	case RO_DNS:
+		return add_dns(o, val);
+	case RO_PORT:
+		return add_port(o, val);
+	case RO_TAP:
+		if (!val[0] || strpbrk(val, ", \t\n="))
+			return kiln_fail("--tap: '%s' is not an interface "
+					 "name", val);
+		o->tap = val;
+		return 0;
 	case RO_NIC:
 		for (size_t i = 0; i < sizeof(nics) / sizeof(nics[0]); i++) {
 			if (strcmp(val, nics[i].name) == 0) {
 				o->nic = nics[i].name;
+				o->nic_given = 1;
 				return 0;
 			}
 		}
@@ -156,6 +274,8 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 		/* No option can repeat more often than there are words. */
 		.env = xcalloc((size_t)argc, sizeof(char *)),
 		.qemu_args = xcalloc((size_t)argc, sizeof(char *)),
+		.dns = xcalloc((size_t)argc, sizeof(char *)),
+		.ports = xcalloc((size_t)argc, sizeof(unsigned[2])),
 	};
 	/* The reference's variable; the option below overrides it. */
 	if (hermit_verbose && hermit_verbose[0]) {
@@ -185,6 +305,37 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 	o->nargs = argc - it.i;
 	if (!o->image)
 		return kiln_fail("run: no image given (kiln run IMAGE)");
+	if (o->nports && o->tap)
+		return kiln_fail("-p: port forwarding is for user networking, "
+				 "not --tap");
+	/* Forwarded ports and a tap device need a NIC: virtio unless one
+	 * was named. */
+	if ((o->nports || o->tap) && !o->nic_given)
+		o->nic = "virtio";
+	if ((o->nports || o->tap) && strcmp(o->nic, "none") == 0)
+		return kiln_fail("%s needs a NIC, not --nic none",
+				 o->tap ? "--tap" : "-p");
+	return 0;
+}
+
+int run_opts_net_env(struct run_opts *o, const char *ip, const char *gateway,
+		     const char *mask)
+{
+	if (ip && ip[0] && !o->ip) {
+		if (check_ip("HERMIT_IP", ip) < 0)
+			return -1;
+		o->ip = ip;
+	}
+	if (gateway && gateway[0] && !o->gateway) {
+		if (check_addr("HERMIT_GATEWAY", gateway) < 0)
+			return -1;
+		o->gateway = gateway;
+	}
+	if (mask && mask[0] && !o->mask) {
+		if (check_mask("HERMIT_MASK", mask) < 0)
+			return -1;
+		o->mask = mask;
+	}
 	return 0;
 }
 
@@ -192,8 +343,21 @@ void run_opts_free(struct run_opts *o)
 {
 	free(o->env);
 	free(o->qemu_args);
+	free(o->dns);
+	free(o->ports);
 	o->env = NULL;
 	o->qemu_args = NULL;
+	o->dns = NULL;
+	o->ports = NULL;
+}
+
+/* "key=value " */
+static void add_key(struct sbuf *sb, const char *key, const char *val)
+{
+	sbuf_adds(sb, key);
+	sbuf_addc(sb, '=');
+	sbuf_adds(sb, val);
+	sbuf_addc(sb, ' ');
 }
 
 int run_kernel_cmdline(const struct run_opts *o, struct sbuf *sb)
@@ -211,6 +375,15 @@ int run_kernel_cmdline(const struct run_opts *o, struct sbuf *sb)
 		sbuf_addc(sb, ' ');
 		free(tok);
 	}
+	/* Checked already: nothing to quote. */
+	if (o->ip)
+		add_key(sb, "ip", o->ip);
+	if (o->gateway)
+		add_key(sb, "gateway", o->gateway);
+	if (o->mask)
+		add_key(sb, "mask", o->mask);
+	for (int i = 0; i < o->ndns; i++)
+		add_key(sb, "dns", o->dns[i]);
 	sbuf_adds(sb, "--");
 	for (int i = 0; i < o->nargs; i++) {
 		sbuf_addc(sb, ' ');
@@ -240,6 +413,24 @@ static int initrd_arg(const char *image, struct sbuf *sb)
 		sbuf_addc(sb, *p);
 	}
 	return 0;
+}
+
+/* User networking; forwarded ports listen on the host's loopback only,
+ * so nothing beyond this machine reaches the guest. */
+static void user_netdev(const struct run_opts *o, struct strvec *av)
+{
+	struct sbuf nd = { 0 };
+
+	sbuf_adds(&nd, "user,id=n0,restrict=on");
+	for (int i = 0; i < o->nports; i++) {
+		char *fwd = xasprintf(",hostfwd=tcp:127.0.0.1:%u-:%u",
+				      o->ports[i][0], o->ports[i][1]);
+
+		sbuf_adds(&nd, fwd);
+		free(fwd);
+	}
+	strvec_push(av, nd.s);
+	sbuf_free(&nd);
 }
 
 /* The reference system's command line shape; see BRIEF.md. */
@@ -295,7 +486,11 @@ int run_qemu_argv(const struct run_opts *o, const char *loader,
 		if (strcmp(o->nic, nics[i].name) != 0 || !nics[i].device)
 			continue;
 		strvec_push(av, "-netdev");
-		strvec_push(av, "user,id=n0,restrict=on");
+		if (o->tap)
+			strvec_pushf(av, "tap,id=n0,ifname=%s,script=no,"
+					 "downscript=no", o->tap);
+		else
+			user_netdev(o, av);
 		strvec_push(av, "-device");
 		strvec_push(av, nics[i].device);
 	}

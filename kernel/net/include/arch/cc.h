@@ -24,7 +24,7 @@
 #define X32_F "x"
 #define SZT_F "zu"
 
-#define BYTE_ORDER LITTLE_ENDIAN
+#define BYTE_ORDER    LITTLE_ENDIAN
 #define lwip_htons(x) ((u16_t)__builtin_bswap16(x))
 #define lwip_htonl(x) ((u32_t)__builtin_bswap32(x))
 
@@ -44,9 +44,9 @@ void net_assert_failed(const char *msg, const char *file, int line);
 #define LWIP_PLATFORM_ASSERT(x) net_assert_failed((x), __FILE__, __LINE__)
 /* LWIP_DEBUGF's arguments are a parenthesized printf argument list. */
 int kprintf(const char *fmt, ...) __printf(1, 2);
-#define LWIP_PLATFORM_DIAG(x) \
-	do {                  \
-		kprintf x;    \
+#define LWIP_PLATFORM_DIAG(x)                                                  \
+	do {                                                                   \
+		kprintf x;                                                     \
 	} while (0)
 
 #endif
