@@ -90,12 +90,15 @@ dhcp() {
 	check "${n}_hello" "$out" '^Hello World!$'
 }
 
-# echo_test TYPE: the network test kernel, pinged and echoing over -p.
+# echo_test TYPE [NAME KILN-RUN-OPTION...]: the network test kernel,
+# pinged and echoing over -p.
 echo_test() {
-	local t=$1 n=net_${1//-/_} out=$dir/echo-$1 port pid st i line
+	local t=$1 n=net_${2:-${1//-/_}} out=$dir/echo-${2:-$1} port pid st i line
+	shift
+	shift
 	port=$((20000 + RANDOM % 20000))
 	KILN_LIBDIR=$lib timeout -k 5 60 "$KILN" run --timeout 50 --nic "$t" \
-		-p "$port:7" "$dir/net.img" >"$out" 2>&1 </dev/null &
+		-p "$port:7" "$@" "$dir/net.img" >"$out" 2>&1 </dev/null &
 	pid=$!
 	for i in $(seq 300); do
 		grep -q '^net: echo ready' "$out" && break
@@ -144,6 +147,8 @@ for t in virtio virtio-legacy rtl8139; do
 	dhcp "$t"
 	echo_test "$t"
 done
+# The brief's smallest machine still serves.
+echo_test virtio mem4m --mem 4M
 
 # Static settings, from options and from HERMIT_*: no DHCP (its address
 # would be .15), the files hook writes resolv.conf.
