@@ -274,9 +274,9 @@ unsigned int net_rand(void)
 	return r;
 }
 
-void net_assert_failed(const char *msg, const char *file, int line)
+void net_assert_failed(const char *file, int line)
 {
-	panic("lwIP assertion \"%s\" failed at %s:%d", msg, file, line);
+	panic("lwIP assertion failed at %s:%d", file, line);
 }
 
 void *net_malloc(size_t size)

@@ -39,9 +39,11 @@ void *net_malloc(size_t size);
 void net_free(void *p);
 void *net_calloc(size_t n, size_t size);
 
-/* An lwIP assertion is a broken invariant inside the kernel. */
-void net_assert_failed(const char *msg, const char *file, int line);
-#define LWIP_PLATFORM_ASSERT(x) net_assert_failed((x), __FILE__, __LINE__)
+/* An lwIP assertion is a broken invariant inside the kernel: a panic
+ * naming the file and line (lwIP's message strings would cost ~10 KB of
+ * every image; the line says the same). */
+void net_assert_failed(const char *file, int line);
+#define LWIP_PLATFORM_ASSERT(x) net_assert_failed(__FILE__, __LINE__)
 /* LWIP_DEBUGF's arguments are a parenthesized printf argument list. */
 int kprintf(const char *fmt, ...) __printf(1, 2);
 #define LWIP_PLATFORM_DIAG(x)                                                  \
