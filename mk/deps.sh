@@ -9,6 +9,8 @@ have cc || need="$need gcc"
 have make || need="$need make"
 have cpio || need="$need cpio"
 have objcopy || need="$need binutils"
+# lwIP is built from its Debian source package (mk/fetch-lwip.sh).
+have dpkg-source || need="$need dpkg-dev"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
 	echo "kiln: installing:$need"

@@ -242,20 +242,23 @@ static struct kiln_netif *netif_create(struct netdev *nd)
 {
 	size_t frame = (size_t)nd->mtu + NETDEV_ETH_HLEN;
 	struct kiln_netif *kn = kzalloc(sizeof *kn);
+	uint8_t *ring;
 
 	if (!kn)
 		return NULL;
+	/* One block for the ring (whole pages, ~95 KiB at MTU 1500) and
+	 * the transmit bounce buffer after it. */
+	ring = kmalloc((RX_RING_SLOTS + 1) * frame);
+	if (!ring) {
+		kfree(kn);
+		return NULL;
+	}
 	kn->nd = nd;
 	kn->rx_lock = (struct spinlock)SPINLOCK_INIT;
 	waitq_init(&kn->rx_wait);
-	kn->tx_bounce = kmalloc(frame);
-	for (unsigned i = 0; i < RX_RING_SLOTS && kn->tx_bounce; i++) {
-		kn->rx[i].data = kmalloc(frame);
-		if (!kn->rx[i].data)
-			return NULL; /* out of memory at boot: no network */
-	}
-	if (!kn->tx_bounce)
-		return NULL;
+	for (unsigned i = 0; i < RX_RING_SLOTS; i++)
+		kn->rx[i].data = ring + i * frame;
+	kn->tx_bounce = ring + RX_RING_SLOTS * frame;
 	return kn;
 }
 
