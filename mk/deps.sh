@@ -9,7 +9,7 @@ have cc || need="$need gcc"
 have make || need="$need make"
 have cpio || need="$need cpio"
 have objcopy || need="$need binutils"
-# lwIP is built from its Debian source package (mk/fetch-lwip.sh).
+# lwIP is built from its Debian source package (mk/debsrc.sh).
 have dpkg-source || need="$need dpkg-dev"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ]; then

@@ -1,6 +1,7 @@
-# kernel/net/: lwIP, fetched from Debian's source package into
-# $(BUILD)/src/lwip at build time (mk/fetch-lwip.sh, never committed), and
-# kiln's port of it (arch/cc.h, sys_arch.c, lwipopts.h, the netif glue).
+# kernel/net/: lwIP, fetched from Debian's source package at build time
+# (mk/debsrc.sh, never committed) and reached as $(BUILD)/src/lwip, a link
+# to the unpacked tree; and kiln's port of it (arch/cc.h, sys_arch.c,
+# lwipopts.h, the netif glue).
 
 LWIP_DIR := $(BUILD)/src/lwip
 LWIP_STAMP := $(BUILD)/src/lwip.stamp
@@ -41,8 +42,11 @@ $(LWIP_COLD_OBJS): LWIP_CFLAGS += -Os
 # Explicit targets, so not intermediate: make must never delete them.
 $(addprefix $(LWIP_DIR)/,$(LWIP_SRCS)): | $(LWIP_STAMP) ;
 
+# One line and a failed build when the source cannot be had.
 $(LWIP_STAMP):
-	$(Q)sh mk/fetch-lwip.sh $(BUILD)/src && touch $@
+	$(Q)d=$$(sh mk/debsrc.sh lwip $(BUILD)/src/lwip-deb src/core/init.c) || \
+		{ echo "kiln: cannot fetch the lwIP source: $$d" >&2; exit 1; }; \
+	ln -sfn "$$(cd "$$d" && pwd)" $(LWIP_DIR) && touch $@
 
 $(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c kernel/net/include/lwipopts.h
 	@mkdir -p $(@D)
