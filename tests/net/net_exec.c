@@ -13,6 +13,7 @@
 #include "lwip/icmp.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip4.h"
+#include "lwip/netif.h"
 #include "lwip/raw.h"
 #include "lwip/tcpip.h"
 
@@ -41,14 +42,22 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
 	return 0;
 }
 
-/* ARP and ICMP through lwIP: QEMU's gateway answers pings. */
+/* ARP and ICMP through lwIP: the gateway (QEMU's, or the host's end of
+ * a tap device) answers pings. */
 static void ping_gateway(void)
 {
-	ip_addr_t gw = IPADDR4_INIT_BYTES(10, 0, 2, 2);
+	ip_addr_t gw;
 	struct raw_pcb *pcb;
 	uint64_t start = clock_monotonic_ns();
+	char name[16];
 
+	/* QEMU's user network with restrict=on leases no router: its host,
+	 * 10.0.2.2, is the one to ask then. */
+	ip_addr_set_ip4_u32_val(gw, PP_HTONL(0x0a000202));
 	LOCK_TCPIP_CORE();
+	if (netif_default && !ip4_addr_isany(netif_ip4_gw(netif_default)))
+		ip_addr_copy_from_ip4(gw, *netif_ip4_gw(netif_default));
+	ip4addr_ntoa_r(ip_2_ip4(&gw), name, sizeof name);
 	pcb = raw_new(IP_PROTO_ICMP);
 	raw_recv(pcb, ping_recv, NULL);
 	UNLOCK_TCPIP_CORE();
@@ -68,8 +77,8 @@ static void ping_gateway(void)
 		UNLOCK_TCPIP_CORE();
 		pbuf_free(p);
 		if (sem_down(&pong, clock_monotonic_ns() + NSEC_PER_SEC) == 0) {
-			kprintf("net: ping 10.0.2.2: reply to try %u after %lu "
-				"us\n", seq,
+			kprintf("net: ping %s: reply to try %u after %lu us\n",
+				name, seq,
 				(clock_monotonic_ns() - start) / 1000);
 			break;
 		}

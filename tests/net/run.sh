@@ -10,12 +10,14 @@
 #   logged, and /etc/resolv.conf as the application reads it;
 # - a malformed address refused with one line, by kiln (HERMIT_IP, before
 #   QEMU) and by the kernel (ip= given by hand);
+# - tap networking in a network namespace this script creates
+#   (tests/net/tap.sh): static via HERMIT_* and --ip, DHCP from dnsmasq;
 # - no NIC: no network lines. Figures: hello's wall time with and without
 #   a NIC, and the echo server's ready time (printed, never thresholds).
 set -u
 BUILD=${BUILD:-build}
 . tests/boot/lib.sh
-trap stop_bounded INT TERM
+trap 'tap_cleanup; stop_bounded' INT TERM
 dir=$BUILD/tests/net
 lib=$dir/libdir
 KILN=$BUILD/kiln
@@ -194,6 +196,9 @@ status net_bad_kernel_ip_status $? 2 "$out"
 check net_bad_kernel_ip_line "$out" \
 	"^\[0\]\[ERROR\] command line: ip: not an IPv4 address A\.B\.C\.D\[/len\]: '10\.0\.2'$"
 check_not net_bad_kernel_ip_no_app "$out" 'Hello World|Assigned'
+
+# A tap device in a network namespace of our own, static and DHCP.
+. tests/net/tap.sh
 
 # No NIC: nothing of the network, and what a NIC costs hello.
 out=$dir/none
