@@ -10,6 +10,7 @@
 #include <kernel/time.h>
 
 #include "lwip/api.h"
+#include "lwip/dns.h"
 #include "lwip/icmp.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip4.h"
@@ -88,6 +89,47 @@ static void ping_gateway(void)
 	UNLOCK_TCPIP_CORE();
 }
 
+static ip_addr_t dns_answer;
+static bool dns_found;
+static struct semaphore dns_done = SEMAPHORE_INIT(0);
+
+static void dns_cb(const char *name, const ip_addr_t *addr, void *arg)
+{
+	(void)name;
+	(void)arg;
+	if (addr) {
+		dns_answer = *addr;
+		dns_found = true;
+	}
+	sem_up(&dns_done);
+}
+
+/* With a DNS server (static or leased), lwIP's own resolver asks it for
+ * kiln.test (the tap test's dnsmasq answers 10.0.5.9). */
+static void dns_lookup(void)
+{
+	char a[16];
+	err_t err;
+
+	LOCK_TCPIP_CORE();
+	if (ip_addr_isany(dns_getserver(0))) {
+		UNLOCK_TCPIP_CORE();
+		return;
+	}
+	err = dns_gethostbyname("kiln.test", &dns_answer, dns_cb, NULL);
+	UNLOCK_TCPIP_CORE();
+	if (err == ERR_INPROGRESS)
+		sem_down(&dns_done, clock_monotonic_ns() + 5 * NSEC_PER_SEC);
+	else
+		dns_found = err == ERR_OK;
+	if (!dns_found) {
+		kprintf("net: dns kiln.test: no answer\n");
+		return;
+	}
+	ip4addr_ntoa_r(ip_2_ip4(&dns_answer), a, sizeof a);
+	kprintf("net: dns kiln.test is %s\n", a);
+}
+
 /* Echo one connection until it closes; true when it sent "quit". */
 static bool echo_conn(struct netconn *c)
 {
@@ -119,6 +161,7 @@ void exec_start_app(const struct kiln_boot_info *bi __unused,
 	struct netconn *l, *c;
 
 	ping_gateway();
+	dns_lookup();
 	l = netconn_new(NETCONN_TCP);
 	if (!l || netconn_bind(l, IP_ADDR_ANY, ECHO_PORT) != ERR_OK ||
 	    netconn_listen(l) != ERR_OK) {

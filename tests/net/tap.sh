@@ -5,7 +5,8 @@
 # from --ip (the network test kernel pings 10.0.5.1 and echoes TCP to a
 # client in the namespace), then DHCP from Debian's dnsmasq, started here
 # inside the namespace: the lease's address, gateway and DNS server logged
-# by the guest and in its /etc/resolv.conf (--no-ping: dnsmasq would
+# by the guest and in its /etc/resolv.conf, and a name lwIP's resolver
+# asks dnsmasq for (--no-ping: dnsmasq would
 # otherwise spend 3 s checking the address before offering it). SKIPs when not root or without
 # ip, /dev/net/tun or dnsmasq. Sourced by tests/net/run.sh (its helpers).
 
@@ -67,8 +68,9 @@ tap_dhcp() {
 	fi
 	rm -f "$leases"
 	ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null \
-		--user=root --interface="$tap" --bind-interfaces --port=0 \
-		--no-ping \
+		--user=root --interface="$tap" --bind-interfaces --no-ping \
+		--no-resolv --no-hosts --address=/kiln.test/10.0.5.9 \
+		--dhcp-host=52:54:00:12:34:56,10.0.5.55 \
 		--dhcp-range=10.0.5.50,10.0.5.59,255.255.255.0,1h \
 		--dhcp-option=option:router,10.0.5.1 \
 		--dhcp-option=option:dns-server,10.0.5.1 \
@@ -79,7 +81,7 @@ tap_dhcp() {
 		--timeout 30 --tap "$tap" "$dir/resolv.img"
 	status net_tap_dhcp_status $? 0 "$out"
 	check net_tap_dhcp_address "$out" \
-		'^\[0\]\[INFO\] Assigned a new IPv4 address: 10\.0\.5\.5[0-9]/24$'
+		'^\[0\]\[INFO\] Assigned a new IPv4 address: 10\.0\.5\.55/24$'
 	check net_tap_dhcp_gateway "$out" \
 		'^\[0\]\[INFO\] Default gateway: 10\.0\.5\.1$'
 	check net_tap_dhcp_dns "$out" '^\[0\]\[INFO\]   10\.0\.5\.1$'
@@ -90,6 +92,11 @@ tap_dhcp() {
 		echo "FAIL net_tap_dhcp_lease: dnsmasq recorded no lease"
 		sed 's/^/    | /' "$dir/dnsmasq.log" | tail -5
 	fi
+	# The same lease to the test kernel, whose lwIP asks dnsmasq for a
+	# name.
+	tap_echo dhcp_kernel 10.0.5.55 ""
+	check net_tap_dhcp_dns_lookup "$dir/tap-dhcp_kernel" \
+		'^net: dns kiln\.test is 10\.0\.5\.9$'
 	kill "$dnsmasq_pid" 2>/dev/null
 	wait "$dnsmasq_pid" 2>/dev/null
 	dnsmasq_pid=""
