@@ -18,8 +18,8 @@
 #include "lwip/raw.h"
 #include "lwip/tcpip.h"
 
-#define ECHO_PORT 7
-#define PING_ID	  0x6b6c
+#define ECHO_PORT  7
+#define PING_ID	   0x6b6c
 #define PING_TRIES 5
 
 static struct semaphore pong = SEMAPHORE_INIT(0);
@@ -63,8 +63,8 @@ static void ping_gateway(void)
 	raw_recv(pcb, ping_recv, NULL);
 	UNLOCK_TCPIP_CORE();
 	for (u16_t seq = 1; seq <= PING_TRIES; seq++) {
-		struct pbuf *p = pbuf_alloc(PBUF_IP, sizeof(struct icmp_echo_hdr),
-					    PBUF_RAM);
+		struct pbuf *p = pbuf_alloc(
+			PBUF_IP, sizeof(struct icmp_echo_hdr), PBUF_RAM);
 		struct icmp_echo_hdr *e = p->payload;
 
 		ICMPH_TYPE_SET(e, ICMP_ECHO);
