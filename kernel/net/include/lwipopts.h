@@ -16,11 +16,18 @@
 #define LWIP_TCPIP_CORE_LOCKING	      1
 #define LWIP_TCPIP_CORE_LOCKING_INPUT 1
 #define TCPIP_THREAD_NAME	      "tcpip"
+/*
+ * Mailboxes are rings of pointers allocated per connection: the receive
+ * ring is paid 10,000 times at 10,000 connections (64 entries: 512 bytes;
+ * when it is full, TCP holds the data back and the window closes, it is
+ * not lost). The accept ring covers the largest listen backlog lwIP takes
+ * (255, a u8_t).
+ */
 #define TCPIP_MBOX_SIZE		      128
-#define DEFAULT_RAW_RECVMBOX_SIZE     64
+#define DEFAULT_RAW_RECVMBOX_SIZE     16
 #define DEFAULT_UDP_RECVMBOX_SIZE     64
-#define DEFAULT_TCP_RECVMBOX_SIZE     128
-#define DEFAULT_ACCEPTMBOX_SIZE	      128
+#define DEFAULT_TCP_RECVMBOX_SIZE     64
+#define DEFAULT_ACCEPTMBOX_SIZE	      256
 /* Thread stacks are the scheduler's (16 KiB); lwIP's sizes are unused. */
 #define TCPIP_THREAD_STACKSIZE	 0
 #define DEFAULT_THREAD_STACKSIZE 0
