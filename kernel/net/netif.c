@@ -294,8 +294,12 @@ void net_init(const struct kcmdline_net *cfg)
 	struct kiln_netif *first = NULL;
 	bool dhcp = !cfg->has_ip;
 
-	if (!netdev_first())
-		return; /* no NIC: no stack, no threads, no memory */
+	if (!netdev_first()) {
+		/* No NIC: no stack, no threads, no memory. */
+		if (cfg->has_ip)
+			log_warn("ip= given, but there is no network device");
+		return;
+	}
 	tcpip_init(tcpip_ready, &ready);
 	sem_down(&ready, 0);
 

@@ -208,6 +208,12 @@ st=$?
 t1=$(ms)
 status net_none_status "$st" 0 "$out"
 check_not net_none_quiet "$out" 'IPv4|DNS|gateway|DHCP'
+out=$dir/none-ip
+run_bounded 30 "$out" null "$KILN" run --timeout 20 --ip 10.0.2.20/24 \
+	"$BUILD/examples/hello.img"
+status net_none_ip_status $? 0 "$out"
+check net_none_ip_warns "$out" \
+	'^\[0\]\[WARN\] ip= given, but there is no network device$'
 out2=$dir/with-nic
 t2=$(ms)
 run_bounded 30 "$out2" null "$KILN" run --timeout 20 --nic virtio \
