@@ -57,3 +57,11 @@ $(NET_OBJS): | $(LWIP_STAMP)
 
 KERNEL_OBJS += $(LWIP_OBJS) $(NET_OBJS)
 $(BUILD)/kernel.dbg.elf: $(LWIP_OBJS) $(NET_OBJS)
+
+# Host unit test of the mailboxes, semaphores and clock of sys_arch.c,
+# over a fake scheduler (tests/unit/test_sys_arch.c).
+UNIT_TESTS += test_sys_arch
+UNIT_SRCS_test_sys_arch := kernel/net/sys_arch.c
+UNIT_CFLAGS_test_sys_arch := -Ikernel/include -Ikernel \
+	-I$(LWIP_DIR)/src/include -Ikernel/net/include
+$(BUILD)/tests/unit/test_sys_arch: | $(LWIP_STAMP)

@@ -24,7 +24,9 @@
 #define X32_F "x"
 #define SZT_F "zu"
 
-#define BYTE_ORDER    LITTLE_ENDIAN
+#ifndef BYTE_ORDER /* the host's, in tests/unit/test_sys_arch.c */
+#define BYTE_ORDER LITTLE_ENDIAN
+#endif
 #define lwip_htons(x) ((u16_t)__builtin_bswap16(x))
 #define lwip_htonl(x) ((u32_t)__builtin_bswap32(x))
 
