@@ -23,12 +23,17 @@ LINUX_ECHO_INITRD=$LINUX_DIR/echo.cpio.gz
 NET_ARGS=(-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ECHO_PORT-:8080"
 	-device virtio-net-pci,netdev=n0)
 
-# kiln_echo_cmd MIB: set CMD to boot the echo image in MIB on BASE and
-# NET_ARGS (or set NET_ARGS from `kiln run --dry-run` so that the Linux
-# guest gets kiln's NIC), or say why not in ECHO_WHY_kiln and fail.
+# kiln_echo_cmd MIB: set CMD to boot the echo image in MIB on BASE with
+# NET_ARGS, the very NIC and forward the Linux guest gets, or say why not in
+# ECHO_WHY_kiln and fail.
 kiln_echo_cmd() {
-	ECHO_WHY_kiln="kiln has no networking yet: issue 5"
-	return 1
+	if [ ! -f "$ECHO_IMG" ]; then
+		ECHO_WHY_kiln="no echo image ($ECHO_IMG)"
+		return 1
+	fi
+	with_mem "$1"
+	CMD=("${COMMON[@]}" -kernel "$LOADER" -initrd "$ECHO_IMG" -append --
+		"${NET_ARGS[@]}")
 }
 
 # echo_cmd WHO MIB: CMD for one column's echo server, or fail (the reason
