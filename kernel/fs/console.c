@@ -1,6 +1,7 @@
 /* The console as a file: /dev/console, /dev/tty and descriptors 0, 1, 2. */
 #include <kernel/errno.h>
 #include <kernel/log.h>
+#include <kernel/poll.h>
 #include <kernel/uaccess.h>
 
 #include "fs_priv.h"
@@ -144,12 +145,23 @@ static int64_t con_nread(struct file *f)
 	return 0;
 }
 
+/* Output never waits; input is end of file for now (no console input
+ * yet), which reads as readable. A terminal is pollable, so epoll takes
+ * it. */
+static unsigned int con_poll(struct file *f, struct pollq **q)
+{
+	(void)f;
+	(void)q; /* never changes: *q stays NULL */
+	return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+}
+
 /* A stream: no lseek, so lseek and pread answer -ESPIPE as on a tty. */
 static const struct file_ops console_file_ops = {
 	.read = con_read,
 	.write = con_write,
 	.ioctl = con_ioctl,
 	.nread = con_nread,
+	.poll = con_poll,
 };
 
 static int con_open(struct vnode *vn, struct file *f)

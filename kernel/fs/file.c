@@ -1,6 +1,7 @@
 /* Open files: the struct file life cycle and files opened on vnodes. */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
+#include <kernel/poll.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
 
@@ -65,6 +66,8 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
+	if (f->epitems)
+		epoll_file_gone(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vn)

@@ -2,6 +2,7 @@
 #include <kernel/errno.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/poll.h>
 #include <kernel/string.h>
 
 #include "vfs.h"
@@ -22,6 +23,7 @@ struct pipe {
 	paddr_t pages[PIPE_PAGES];
 	size_t head, len; /* ring offset of the first byte; bytes held */
 	uint32_t readers, writers;
+	struct pollq pq; /* both ends' waiters */
 	uint64_t ino;
 	struct vtime created;
 };
@@ -71,6 +73,7 @@ static ssize_t pipe_read(struct file *f, const struct uio *u, uint64_t *pos)
 	}
 	p->head = (p->head + done) % PIPE_SIZE;
 	p->len -= done;
+	pollq_wake(&p->pq, POLLOUT | POLLWRNORM);
 	return (ssize_t)done;
 }
 
@@ -107,6 +110,8 @@ static ssize_t pipe_write(struct file *f, const struct uio *u, uint64_t *pos)
 		done += c;
 	}
 	p->len += done;
+	if (done)
+		pollq_wake(&p->pq, POLLIN | POLLRDNORM);
 	return done ? (ssize_t)done : err;
 }
 
@@ -139,6 +144,33 @@ static int64_t pipe_nread(struct file *f)
 	return (int64_t)((struct pipe *)f->priv)->len;
 }
 
+/*
+ * As Linux's pipe_poll(): the read end is readable with data, hung up
+ * with no writer; the write end is writable while a PIPE_BUF write would
+ * fit, in error with no reader.
+ */
+static unsigned int pipe_poll(struct file *f, struct pollq **q)
+{
+	struct pipe *p = f->priv;
+	unsigned int mask = 0;
+
+	if (q)
+		*q = &p->pq;
+	if (file_readable(f)) {
+		if (p->len)
+			mask |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			mask |= POLLHUP;
+	}
+	if (file_writable(f)) {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
@@ -147,8 +179,10 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
-	if (p->readers || p->writers)
+	if (p->readers || p->writers) {
+		pollq_wake(&p->pq, POLLHUP | POLLERR);
 		return;
+	}
 	for (int i = 0; i < PIPE_PAGES; i++) {
 		if (p->pages[i])
 			pmm_free_page(p->pages[i]);
@@ -162,6 +196,7 @@ static const struct file_ops pipe_ops = {
 	.stat = pipe_stat,
 	.link_name = pipe_link_name,
 	.nread = pipe_nread,
+	.poll = pipe_poll,
 	.release = pipe_release,
 };
 
@@ -172,6 +207,7 @@ int pipe_create(int flags, struct file *ends[2])
 
 	if (!p)
 		return -ENOMEM;
+	pollq_init(&p->pq);
 	p->ino = next_ino++;
 	p->created = vtime_now();
 	ends[0] = file_alloc(&pipe_ops, O_RDONLY | keep, p);

@@ -22,6 +22,11 @@ void fd_set_limit(uint64_t n)
 	limit = n < FD_MAX ? (int)n : FD_MAX;
 }
 
+int fd_limit(void)
+{
+	return limit;
+}
+
 /* 0, 1 and 2 share one open /dev/console, as a login terminal's do. */
 int fd_init(void)
 {

@@ -67,6 +67,8 @@ int uio_zero(const struct uio *u, size_t at, size_t n);
 
 struct file;
 struct kstat;
+struct pollq;
+struct epitem;
 
 /*
  * What a kind of open file does. read/write move at most u->len bytes at
@@ -87,6 +89,11 @@ struct file_ops {
 	int (*link_name)(struct file *f, char *buf, size_t size);
 	/* bytes a read would return now, for FIONREAD */
 	int64_t (*nread)(struct file *f);
+	/* readiness (POLLx bits, <kernel/poll.h>) and, in *q when q is not
+	 * NULL, the queue woken when it changes. NULL: always readable and
+	 * writable, and epoll_ctl refuses the file (-EPERM), as Linux does
+	 * for regular files */
+	unsigned int (*poll)(struct file *f, struct pollq **q);
 	void (*release)(struct file *f); /* the last reference is gone */
 };
 
@@ -107,6 +114,8 @@ struct file {
 	 * nameless files */
 	struct vnode *dir;
 	char *name;
+	/* the epoll instances watching it (kernel/fs/epoll.c) */
+	struct epitem *epitems;
 };
 
 /* A new file with one reference, or NULL when out of memory. */
@@ -139,6 +148,7 @@ int fd_install(struct file *f, int min, bool cloexec);
 int fd_check_room(void);
 /* RLIMIT_NOFILE: descriptors from n on are refused (at most FD_MAX). */
 void fd_set_limit(uint64_t n);
+int fd_limit(void);
 /* The file open at fd with a new reference, or NULL (-EBADF). */
 struct file *fd_get(int fd);
 int fd_close(int fd);

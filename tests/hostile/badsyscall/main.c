@@ -11,7 +11,7 @@ static long sys0(long n)
 
 int main(void)
 {
-	const long nrs[] = { 7, 7, 7, 451, 1000, -1, 0x40000000 | 1, 999999 };
+	const long nrs[] = { 167, 167, 167, 451, 1000, -1, 0x40000000 | 1, 999999 };
 	int bad = 0;
 
 	for (unsigned i = 0; i < sizeof nrs / sizeof nrs[0]; i++) {
