@@ -120,3 +120,8 @@ UNIT_SRCS_test_timer := kernel/sched/timer.c
 UNIT_CFLAGS_test_timer := -Ikernel/include -Ikernel
 UNIT_SRCS_test_waitq := kernel/sched/waitq.c kernel/sched/timer.c
 UNIT_CFLAGS_test_waitq := -Ikernel/include -Ikernel
+
+# Host unit tests of epoll and eventfd over fake files.
+UNIT_TESTS += test_epoll
+UNIT_SRCS_test_epoll := kernel/fs/epoll.c kernel/fs/eventfd.c kernel/fs/poll.c
+UNIT_CFLAGS_test_epoll := -Ikernel/include -Ikernel
