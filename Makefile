@@ -8,6 +8,9 @@
 BUILD ?= build
 PREFIX ?= /usr/local
 APP ?= hello
+# kiln run flags per example: echo listens on 8080 (host 127.0.0.1:8080)
+KILN_RUN_FLAGS_echo := -p 8080
+KILN_RUN_FLAGS_echo-epoll := -p 8080
 
 include mk/config.mk
 

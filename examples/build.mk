@@ -3,7 +3,7 @@
 #   make examples          build every example image
 #   make run APP=<name>    boot one (top Makefile)
 
-EXAMPLES := hello
+EXAMPLES := hello echo echo-epoll
 EXAMPLE_CFLAGS := -static -O2 -Wall -Wextra -Werror
 EXAMPLE_IMGS := $(EXAMPLES:%=$(BUILD)/examples/%.img)
 
