@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,10 +18,11 @@
  * more are read from it (so a slow reader slows its own writer, and no
  * buffer grows); end of file from a client is answered, once everything
  * is written back, with end of file (shutdown(SHUT_WR)), so half-closing
- * clients get all of their data.
+ * clients get all of their data. A client's buffer exists only while it
+ * holds bytes not yet written back, so idle connections cost a pollfd.
  */
-#define MAX_CLIENTS 4096
-#define BUF_SIZE    65536
+#define MAX_CLIENTS 16384
+#define BUF_SIZE    16384
 
 struct client {
 	char *buf;
@@ -77,11 +79,7 @@ static void accept_all(int lfd)
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		pfds[npfds] = (struct pollfd){fd, POLLIN, 0};
-		clients[npfds] = (struct client){malloc(BUF_SIZE), 0, 0, 0};
-		if (!clients[npfds].buf) {
-			close(fd);
-			continue;
-		}
+		clients[npfds] = (struct client){NULL, 0, 0, 0};
 		npfds++;
 	}
 }
@@ -93,6 +91,8 @@ static int serve(int i)
 	ssize_t n;
 
 	if (c->off == c->len && !c->eof) {
+		if (!c->buf && !(c->buf = malloc(BUF_SIZE)))
+			return -1;
 		n = read(pfds[i].fd, c->buf, BUF_SIZE);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
@@ -111,15 +111,23 @@ static int serve(int i)
 		shutdown(pfds[i].fd, SHUT_WR);
 		return -1;
 	}
+	free(c->buf); /* all written back: idle until the next read */
+	c->buf = NULL;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 8080;
+	struct rlimit rl;
 	int lfd;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* as many descriptors as allowed: connections are the point */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if ((lfd = listen_on(port)) < 0)
 		return 1;
 	printf("echo: listening on port %d\n", port);

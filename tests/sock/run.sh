@@ -37,7 +37,7 @@ host_check()
 	[ $? -eq 124 ] && echo "FAIL ${name}: timed out"
 }
 
-host_check sock_host_echo "$BUILD/examples/echo" basic many=200 bulk=16 \
+host_check sock_host_echo "$BUILD/examples/echo" basic many=1000 bulk=16 \
 	halfclose vanish
 host_check sock_host_echo_epoll "$BUILD/examples/echo-epoll" basic \
 	many=1000 bulk=16 halfclose vanish
