@@ -141,6 +141,14 @@ static void timeouts(void)
 	t0 = now_ms();
 	RC("epoll_pwait 50ms", epoll_pwait(ep, &ev, 1, 50, &mask));
 	elapsed("epoll_pwait 50ms", t0, 50);
+	/* nothing to watch: a sleep */
+	t0 = now_ms();
+	RC("poll none 80ms", poll(NULL, 0, 80));
+	elapsed("poll none 80ms", t0, 80);
+	tv = (struct timeval){0, 90000};
+	t0 = now_ms();
+	RC("select none 90ms", select(0, NULL, NULL, NULL, &tv));
+	elapsed("select none 90ms", t0, 90);
 	/* ready before the timeout: no wait */
 	write(p[1], "z", 1);
 	RC("poll ready", poll(&pf, 1, 10000));
