@@ -24,8 +24,14 @@ int socket_family_register(const struct socket_family *fam)
 	return -ENOMEM;
 }
 
+/* The AF_INET family (kernel/net/socket_inet.c), when lwIP is linked
+ * in. */
+extern const struct socket_family inet_family __attribute__((weak));
+
 static const struct socket_family *family(int af)
 {
+	if (af == AF_INET && &inet_family)
+		return &inet_family;
 	for (int i = 0; i < FAMILIES_MAX && families[i]; i++) {
 		if (families[i]->family == af)
 			return families[i];

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Sockets: the echo examples as host processes, checked by echo_check.py
-# (so a failure here is the example's or the checker's, not the guest's).
+# Sockets: the echo examples as host processes, then in the guest on each
+# NIC type, checked by echo_check.py (the host runs show a failure is the
+# guest's, not the example's or the checker's).
 # They run inside a network namespace of their own (unshare -n: only a
 # loopback), so nothing listens on the machine's real interfaces; without
 # the right to make one, SKIP. Every server is killed by its PID.
@@ -11,7 +12,7 @@ check=$here/echo_check.py
 
 if ! timeout 10 unshare -n true 2>/dev/null; then
 	echo "SKIP sock_host_echo: unshare -n refused (no network namespace)"
-	exit 0
+	no_netns=1
 fi
 
 # host_check NAME BINARY CHECK...: the server and the checker in one
@@ -37,8 +38,74 @@ host_check()
 	[ $? -eq 124 ] && echo "FAIL ${name}: timed out"
 }
 
-host_check sock_host_echo "$BUILD/examples/echo" basic many=1000 bulk=16 \
+[ -z "${no_netns:-}" ] && host_check sock_host_echo "$BUILD/examples/echo" basic many=1000 bulk=16 \
 	halfclose vanish
-host_check sock_host_echo_epoll "$BUILD/examples/echo-epoll" basic \
+[ -z "${no_netns:-}" ] && host_check sock_host_echo_epoll "$BUILD/examples/echo-epoll" basic \
 	many=1000 bulk=16 halfclose vanish
+
+# --- the same servers in the guest, over QEMU's user network ---
+
+# free_port: a TCP port free on 127.0.0.1 now.
+free_port()
+{
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# guest_check NAME IMAGE NIC CHECK...: boot IMAGE with `kiln run --nic NIC
+# -p PORT:8080` (the forward bound to 127.0.0.1), wait for the server's
+# line, run the checks, then kill the VM by PID.
+guest_check()
+{
+	local name=$1 img=$2 nic=$3 port log pid i
+	shift 3
+	port=$(free_port)
+	log=$BUILD/tests/sock/$name.log
+	mkdir -p "$BUILD/tests/sock"
+	timeout -k 5 300 "$BUILD/kiln" run --nic "$nic" -p "$port:8080" \
+		"$img" >"$log" 2>&1 </dev/null &
+	pid=$!
+	for i in $(seq 300); do
+		grep -q 'listening on port' "$log" && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'listening on port' "$log"; then
+		echo "FAIL ${name}: the server did not start"
+		tail -5 "$log" | sed 's/^/    | /'
+	else
+		timeout -k 5 280 python3 "$check" "$name" "$port" "$@"
+	fi
+	kill_by_pid $pid
+}
+
+# kill_by_pid PID: timeout(1) and what it runs (kiln, then QEMU), by PID.
+kill_by_pid()
+{
+	local p kids
+	kids=$(pgrep -P "$1" 2>/dev/null)
+	for p in $kids; do
+		kill -9 $(pgrep -P "$p" 2>/dev/null) "$p" 2>/dev/null
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# The guest needs the network stack (kernel/net/) and kiln's -p.
+if [ ! -f kernel/net/build.mk ] ||
+	! "$BUILD/kiln" run --dry-run -p 1:8080 "$BUILD/examples/echo.img" \
+		>/dev/null 2>&1; then
+	echo "SKIP sock_guest: no network stack or no kiln run -p in this build"
+	exit 0
+fi
+# QEMU's user network takes host connections one at a time (its listen
+# backlog is 1: a burst waits for SYN retransmits), so "many" stays small
+# here; the bench measures the most connections held.
+guest_check sock_virtio "$BUILD/examples/echo.img" virtio basic halfclose \
+	bulk=64 many=40 vanish basic
+guest_check sock_virtio_legacy "$BUILD/examples/echo.img" virtio-legacy \
+	basic halfclose bulk=8
+guest_check sock_rtl8139 "$BUILD/examples/echo.img" rtl8139 basic \
+	halfclose bulk=8
+guest_check sock_epoll "$BUILD/examples/echo-epoll.img" virtio basic \
+	many=40 bulk=16 halfclose vanish
 exit 0
