@@ -11,6 +11,7 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/netif.h"
 #include "lwip/tcpip.h"
 
 /*
@@ -212,6 +213,8 @@ static void addr_to(struct sock_addr *a, const ip_addr_t *ip, u16_t port)
 	memcpy(a->bytes, &sin, sizeof sin);
 }
 
+static void connect_done(struct inet *i);
+
 static unsigned int inet_poll(struct socket *s, struct pollq **q)
 {
 	struct inet *i = I(s);
@@ -219,6 +222,7 @@ static unsigned int inet_poll(struct socket *s, struct pollq **q)
 
 	if (q)
 		*q = &i->pq;
+	connect_done(i);
 	if (i->errevent || i->so_error)
 		m |= POLLERR;
 	if (!is_tcp(s)) {
@@ -287,10 +291,12 @@ static int inet_wrap(struct netconn *c, int type, struct socket *out)
 	if (!i)
 		return -ENOMEM;
 	netconn_set_nonblocking(c, 1);
-	*out = (struct socket){
-		&inet_ops, AF_INET,
-		type,	   type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
-		i,	   NULL};
+	/* out->file stays: the file the socket already is, if any */
+	out->ops = &inet_ops;
+	out->family = AF_INET;
+	out->type = type;
+	out->protocol = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	out->priv = i;
 	return 0;
 }
 
@@ -299,7 +305,7 @@ static int inet_accept(struct socket *s, bool nonblock, struct socket **out,
 {
 	struct inet *i = I(s);
 	struct netconn *nc;
-	struct socket tmp;
+	struct socket tmp = {0};
 	struct file *f;
 	ip_addr_t ip;
 	u16_t port;
@@ -368,14 +374,15 @@ static int inet_connect(struct socket *s, const struct sock_addr *a,
 	}
 	if (nonblock)
 		return -EINPROGRESS;
-	while (!i->sendable && !i->errevent)
-		file_wait(s->file, POLLOUT, 0);
-	if (i->errevent) {
+	/* poll (connect_done) marks the end: connected, or the error */
+	while (i->connecting && !i->connected) {
+		if ((err = file_wait(s->file, POLLOUT, 0)) < 0)
+			return err;
+	}
+	if (!i->connected) {
 		err = take_error(i);
-		i->connecting = false;
 		return err ? err : -ECONNREFUSED;
 	}
-	i->connected = true;
 	return 0;
 }
 
@@ -403,9 +410,11 @@ static ssize_t inet_tcp_send(struct socket *s, struct sock_msg *m,
 	ssize_t err = 0;
 
 	connect_done(i);
+	if (i->wr_shut)
+		return -EPIPE;
 	if (i->errevent && i->connected)
 		return take_error(i) ?: -EPIPE;
-	if (i->wr_shut || !i->connected)
+	if (!i->connected)
 		return i->connecting ? -EAGAIN : -EPIPE;
 	if (!(buf = kmalloc(MSG_CHUNK)))
 		return -ENOMEM;
@@ -802,10 +811,21 @@ static int inet_getsockopt(struct socket *s, int level, int name, void *val,
 	return 0;
 }
 
+/* The bytes of the segment at the head of the queue (Linux counts all
+ * queued bytes; lwIP's mailbox does not say, so a reader looping on
+ * FIONREAD sees one segment at a time). */
 static int64_t inet_nread(struct socket *s)
 {
 	struct inet *i = I(s);
+	struct pbuf *p = NULL;
 
+	if (is_tcp(s) && !i->left && i->rcvevent > 0 && i->connected &&
+	    netconn_recv_tcp_pbuf_flags(i->conn, &p, NETCONN_DONTBLOCK) ==
+		    ERR_OK &&
+	    p) {
+		i->left = p;
+		i->left_off = 0;
+	}
 	return i->left ? i->left->tot_len - i->left_off : 0;
 }
 
@@ -849,6 +869,10 @@ static int inet_create(struct socket *s, int type, int protocol)
 	struct netconn *c;
 	enum netconn_type t;
 
+	/* With no NIC, net_init() leaves lwIP unstarted (not even its
+	 * loopback interface is there): no AF_INET then. */
+	if (!netif_list)
+		return -EAFNOSUPPORT;
 	if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
 		t = NETCONN_TCP;
 	else if (type == SOCK_DGRAM &&

@@ -97,6 +97,31 @@ if [ ! -f kernel/net/build.mk ] ||
 	echo "SKIP sock_guest: no network stack or no kiln run -p in this build"
 	exit 0
 fi
+# loopback.c on the host (in its own namespace) and in the guest: the same
+# "R " lines (results and errno values of the socket calls over 127.0.0.1).
+lb=$BUILD/tests/sock/loopback
+mkdir -p "$BUILD/tests/sock"
+if ! musl-gcc -static -O2 -o "$lb" "$here/loopback.c" ||
+	! "$BUILD/kiln" pack "$lb" -o "$lb.img"; then
+	echo "FAIL sock_loopback: build"
+else
+	timeout -k 5 60 unshare -n sh -c "ip link set lo up && $lb" \
+		>"$lb.host" 2>&1 </dev/null
+	timeout -k 5 120 "$BUILD/kiln" run --nic virtio "$lb.img" \
+		>"$lb.guest" 2>&1 \
+		</dev/null
+	grep '^R ' "$lb.host" >"$lb.host.r"
+	tr -d '\r' <"$lb.guest" | grep '^R ' >"$lb.guest.r"
+	if [ -s "$lb.host.r" ] && diff "$lb.host.r" "$lb.guest.r" >"$lb.diff"
+	then
+		echo "PASS sock_loopback"
+	else
+		echo "FAIL sock_loopback: the guest differs from the host"
+		sed 's/^/    | /' "$lb.diff" | head -30
+		tail -5 "$lb.guest" | sed 's/^/    | /'
+	fi
+fi
+
 # QEMU's user network takes host connections one at a time (its listen
 # backlog is 1: a burst waits for SYN retransmits), so "many" stays small
 # here; the bench measures the most connections held.
