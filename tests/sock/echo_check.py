@@ -16,7 +16,7 @@ import sys
 import time
 
 HOST = "127.0.0.1"
-LIMIT = 120  # seconds for any one check
+LIMIT = int(os.environ.get("ECHO_CHECK_LIMIT", "120"))  # s per check
 
 
 def connect(port, timeout=20):
