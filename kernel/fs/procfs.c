@@ -257,7 +257,7 @@ static void show_status(struct seq *s)
 		   "Pid:\t1\nPPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
 		   "Gid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\nThreads:\t1\n"
 		   "Cpus_allowed_list:\t",
-		   exe_name, FD_MAX);
+		   exe_name, fd_limit());
 	show_cpus(s);
 }
 
@@ -365,6 +365,10 @@ static int fd_follow(struct vnode *vn, struct vnode **out)
 static const struct vnode_ops fd_link_ops = {.readlink = fd_readlink,
 					     .follow = fd_follow};
 
+/* /proc/self/fd lists descriptors below this (its link vnodes are cached
+ * in one array; a server's thousands of sockets are not listed). */
+#define PROC_FD_MAX 1024
+
 static int parse_fd(const char *name, size_t len)
 {
 	int fd = 0;
@@ -376,7 +380,7 @@ static int parse_fd(const char *name, size_t len)
 			return -1;
 		fd = fd * 10 + (name[i] - '0');
 	}
-	return fd < FD_MAX ? fd : -1;
+	return fd < PROC_FD_MAX ? fd : -1;
 }
 
 static bool fd_open(int fd)
@@ -396,7 +400,7 @@ static int fddir_lookup(struct vnode *dir, const char *name, size_t len,
 
 	if (fd < 0 || !fd_open(fd))
 		return -ENOENT;
-	if (!fd_links && !(fd_links = kzalloc(FD_MAX * sizeof *fd_links)))
+	if (!fd_links && !(fd_links = kzalloc(PROC_FD_MAX * sizeof *fd_links)))
 		return -ENOMEM;
 	if (!(vn = fd_links[fd])) {
 		if (!(vn = vnode_alloc(dir->fs, &fd_link_ops, S_IFLNK | 0700)))
@@ -415,7 +419,7 @@ static int fddir_readdir(struct vnode *dir, uint64_t *cookie,
 	char name[8];
 
 	(void)dir;
-	for (uint64_t fd = *cookie - 2; fd < FD_MAX; fd++) {
+	for (uint64_t fd = *cookie - 2; fd < PROC_FD_MAX; fd++) {
 		if (!fd_open((int)fd))
 			continue;
 		int n = snprintf(name, sizeof name, "%lu", fd);

@@ -1,6 +1,8 @@
 /* The descriptor table: fd -> open file, with FD_CLOEXEC per descriptor. */
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/mm.h>
+#include <kernel/string.h>
 
 #include "fs/vfs.h"
 
@@ -14,12 +16,35 @@ struct fd_slot {
 	bool cloexec;
 };
 
-static struct fd_slot fds[FD_MAX];
-static int limit = FD_MAX;
+/* fds[0..nslots) is allocated; it doubles when an install needs more. */
+static struct fd_slot *fds;
+static int nslots;
+static int limit = FD_SOFT_DEFAULT;
 
 void fd_set_limit(uint64_t n)
 {
 	limit = n < FD_MAX ? (int)n : FD_MAX;
+}
+
+/* Make room for descriptor fd (< FD_MAX); 0 or -EMFILE when out of memory
+ * (Linux's expand_files answers -EMFILE there too). */
+static int grow(int fd)
+{
+	int n = nslots ? nslots : 64;
+	struct fd_slot *bigger;
+
+	while (n <= fd)
+		n *= 2;
+	if (n > FD_MAX)
+		n = FD_MAX;
+	if (!(bigger = kzalloc((size_t)n * sizeof *bigger)))
+		return -EMFILE;
+	if (fds)
+		memcpy(bigger, fds, (size_t)nslots * sizeof *fds);
+	kfree(fds);
+	fds = bigger;
+	nslots = n;
+	return 0;
 }
 
 int fd_limit(void)
@@ -33,8 +58,10 @@ int fd_init(void)
 	struct file *con;
 	int err;
 
-	for (int i = 0; i < FD_MAX; i++)
+	for (int i = 0; i < nslots; i++)
 		fd_close(i);
+	if (!fds && grow(2) < 0)
+		return -ENOMEM;
 	err = vfs_open(NULL, "/dev/console", O_RDWR | O_LARGEFILE, 0, &con);
 	if (err < 0)
 		return err;
@@ -47,7 +74,7 @@ int fd_init(void)
 
 static struct file *slot(int fd)
 {
-	return fd >= 0 && fd < FD_MAX ? fds[fd].f : NULL;
+	return fd >= 0 && fd < nslots ? fds[fd].f : NULL;
 }
 
 int fd_install(struct file *f, int min, bool cloexec)
@@ -55,6 +82,8 @@ int fd_install(struct file *f, int min, bool cloexec)
 	if (min < 0)
 		return -EINVAL;
 	for (int i = min; i < limit; i++) {
+		if (i >= nslots && grow(i) < 0)
+			return -EMFILE;
 		if (!fds[i].f) {
 			fds[i] = (struct fd_slot){f, cloexec};
 			return i;
@@ -66,7 +95,7 @@ int fd_install(struct file *f, int min, bool cloexec)
 int fd_check_room(void)
 {
 	for (int i = 0; i < limit; i++) {
-		if (!fds[i].f)
+		if (i >= nslots || !fds[i].f)
 			return 0;
 	}
 	return -EMFILE;
@@ -116,6 +145,8 @@ int fd_dup_to(int oldfd, int newfd, bool cloexec)
 		return -EBADF;
 	if (oldfd == newfd)
 		return newfd;
+	if (newfd >= nslots && grow(newfd) < 0)
+		return -EMFILE;
 	file_get(f);
 	old = fds[newfd].f;
 	fds[newfd] = (struct fd_slot){f, cloexec};

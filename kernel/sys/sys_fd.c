@@ -30,7 +30,8 @@ long sys_close_range(const struct sys_args *a)
 		return -EINVAL;
 	if (first > last)
 		return -EINVAL;
-	for (unsigned int fd = first; fd <= last && fd < FD_MAX; fd++) {
+	for (unsigned int fd = first; fd <= last && fd < (unsigned int)fd_limit();
+	     fd++) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
 			fd_set_cloexec((int)fd, true);
 		else
@@ -135,7 +136,7 @@ static long fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX)
+		if (arg >= (uint64_t)fd_limit())
 			return -EINVAL;
 		return fd_dup_min(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
 	case F_GETFD:

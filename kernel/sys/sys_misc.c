@@ -125,7 +125,7 @@ static struct k_rlimit limits[RLIMIT_NLIMITS] = {
     {0, 0},			      /* no core dumps */
     UNLIMITED,
     {1, 1},
-    {FD_MAX, FD_MAX}, /* the fd table's size */
+    {FD_SOFT_DEFAULT, FD_MAX}, /* the table grows up to FD_MAX */
     UNLIMITED,
     UNLIMITED,
     UNLIMITED,

@@ -234,7 +234,10 @@ long sys_ppoll(const struct sys_args *a)
 
 /* --- select, pselect6 --- */
 
-#define FDSET_WORDS (FD_MAX / 64)
+/* select's sets live on the kernel stack: FD_SETSIZE bits each, as libc's
+ * fd_set holds (descriptors above it need poll or epoll). */
+#define SELECT_FD_MAX 1024
+#define FDSET_WORDS (SELECT_FD_MAX / 64)
 
 /* What select counts as readable, writable, exceptional (Linux's
  * POLLIN_SET, POLLOUT_SET, POLLEX_SET). */
@@ -301,8 +304,8 @@ static long do_select(int n, uint64_t __user *uin, uint64_t __user *uout,
 
 	if (n < 0)
 		return -EINVAL;
-	if (n > FD_MAX)
-		n = FD_MAX;
+	if (n > SELECT_FD_MAX)
+		n = SELECT_FD_MAX;
 	bytes = (size_t)(n + 63) / 64 * 8;
 	if ((uin && (err = copy_from_user(want.in, uin, bytes)) < 0) ||
 	    (uout && (err = copy_from_user(want.out, uout, bytes)) < 0) ||

@@ -135,7 +135,11 @@ static inline bool file_writable(const struct file *f)
 
 /* --- the descriptor table (kernel/sys/fd.c), one per application --- */
 
-#define FD_MAX 1024 /* RLIMIT_NOFILE: open fails with -EMFILE past it */
+/* RLIMIT_NOFILE as Linux sets it for a process: a soft limit of 1024 that
+ * a server raises up to the hard one (10,000 connections need more). The
+ * table grows on demand, so the hard limit costs nothing until used. */
+#define FD_SOFT_DEFAULT 1024
+#define FD_MAX 65536
 
 /* Descriptors 0, 1 and 2 open on /dev/console. Call after fs_init().
  * 0, or the error opening it. */
@@ -146,7 +150,8 @@ int fd_init(void);
 int fd_install(struct file *f, int min, bool cloexec);
 /* 0 when a descriptor is free, else -EMFILE. */
 int fd_check_room(void);
-/* RLIMIT_NOFILE: descriptors from n on are refused (at most FD_MAX). */
+/* RLIMIT_NOFILE's soft limit: descriptors from n on are refused (at most
+ * FD_MAX). */
 void fd_set_limit(uint64_t n);
 int fd_limit(void);
 /* The file open at fd with a new reference, or NULL (-EBADF). */
