@@ -123,5 +123,6 @@ UNIT_CFLAGS_test_waitq := -Ikernel/include -Ikernel
 
 # Host unit tests of epoll and eventfd over fake files.
 UNIT_TESTS += test_epoll
-UNIT_SRCS_test_epoll := kernel/fs/epoll.c kernel/fs/eventfd.c kernel/fs/poll.c
+UNIT_SRCS_test_epoll := kernel/fs/epoll.c kernel/fs/eventfd.c kernel/fs/poll.c \
+	kernel/fs/anon_inode.c
 UNIT_CFLAGS_test_epoll := -Ikernel/include -Ikernel

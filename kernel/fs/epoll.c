@@ -7,7 +7,6 @@
 
 #include "vfs.h"
 
-#define ANON_INODE_DEV 13
 #define EP_MAX_NESTS   4 /* Linux: deeper chains of epolls are -ELOOP */
 /* The flag bits of an item; an item with no other bit is disabled (a
  * fired EPOLLONESHOT) */
@@ -333,19 +332,6 @@ static ssize_t epoll_rw(struct file *f, const struct uio *u, uint64_t *pos)
 	return -EINVAL;
 }
 
-static int epoll_stat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	*st = (struct kstat){
-		.dev = ANON_INODE_DEV,
-		.ino = 1,
-		.nlink = 1,
-		.mode = 0600,
-		.blksize = PAGE_SIZE,
-	};
-	return 0;
-}
-
 static int epoll_link_name(struct file *f, char *buf, size_t size)
 {
 	(void)f;
@@ -364,7 +350,7 @@ static void epoll_release(struct file *f)
 static const struct file_ops epoll_ops = {
 	.read = epoll_rw,
 	.write = epoll_rw,
-	.stat = epoll_stat,
+	.stat = anon_inode_stat,
 	.link_name = epoll_link_name,
 	.poll = epoll_poll,
 	.release = epoll_release,

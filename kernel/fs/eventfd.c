@@ -7,7 +7,6 @@
 
 #include "vfs.h"
 
-#define ANON_INODE_DEV 13 /* Linux's anon_inodefs: one inode for all */
 #define EFD_MAX	       0xfffffffffffffffeULL /* the largest count */
 
 struct eventfd {
@@ -84,20 +83,6 @@ static unsigned int efd_poll(struct file *f, struct pollq **q)
 	return mask;
 }
 
-/* An anonymous inode, as Linux's: mode 0600 and no file type. */
-static int efd_stat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	*st = (struct kstat){
-		.dev = ANON_INODE_DEV,
-		.ino = 1,
-		.nlink = 1,
-		.mode = 0600,
-		.blksize = PAGE_SIZE,
-	};
-	return 0;
-}
-
 static int efd_link_name(struct file *f, char *buf, size_t size)
 {
 	(void)f;
@@ -112,7 +97,7 @@ static void efd_release(struct file *f)
 static const struct file_ops eventfd_ops = {
 	.read = efd_read,
 	.write = efd_write,
-	.stat = efd_stat,
+	.stat = anon_inode_stat,
 	.link_name = efd_link_name,
 	.poll = efd_poll,
 	.release = efd_release,

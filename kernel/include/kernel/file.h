@@ -133,6 +133,9 @@ static inline bool file_writable(const struct file *f)
 	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
 }
 
+/* The stat op of an anonymous-inode file (epoll, eventfd). */
+int anon_inode_stat(struct file *f, struct kstat *st);
+
 /* --- the descriptor table (kernel/sys/fd.c), one per application --- */
 
 /* RLIMIT_NOFILE as Linux sets it for a process: a soft limit of 1024 that
