@@ -40,21 +40,29 @@ void netdev_set_rx(struct netdev *nd, netdev_rx_fn fn, void *arg)
 	nd->rx = fn;
 }
 
-void netdev_receive(struct netdev *nd, const void *frame, size_t len)
+bool netdev_receive(struct netdev *nd, const void *frame, size_t len)
 {
 	netdev_rx_fn fn = nd->rx;
 
 	if (len < NETDEV_ETH_HLEN || len > nd->mtu + NETDEV_ETH_HLEN) {
 		nd->stats.rx_bad_len++;
-		return;
+		return true;
 	}
 	if (!fn) {
 		nd->stats.rx_dropped++;
-		return;
+		return true;
 	}
+	if (!fn(nd, frame, len, nd->rx_arg))
+		return false; /* held by the driver: counted when taken */
 	nd->stats.rx_packets++;
 	nd->stats.rx_bytes += len;
-	fn(nd, frame, len, nd->rx_arg);
+	return true;
+}
+
+void netdev_rx_resume(struct netdev *nd)
+{
+	if (!nd->disabled && nd->ops->rx_resume)
+		nd->ops->rx_resume(nd);
 }
 
 int netdev_transmit(struct netdev *nd, const struct netdev_frag *frags,

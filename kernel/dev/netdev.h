@@ -38,15 +38,25 @@ struct netdev_ops {
 	 */
 	int (*transmit)(struct netdev *nd, const struct netdev_frag *frags,
 			unsigned nfrags, size_t total);
+	/*
+	 * Deliver the frames the device holds again, starting with the one
+	 * the receive callback refused (netdev_receive() returned false).
+	 * Thread context; the driver excludes its own interrupt handler.
+	 */
+	void (*rx_resume)(struct netdev *nd);
 };
 
 /*
  * Receive callback: one Ethernet frame (header first, no FCS), valid
  * only during the call. Runs in interrupt context (irq.h): copy what is
  * needed and return; never sleep, never call netdev_transmit() on the
- * same device.
+ * same device. Returns true when the frame was taken, false when there is
+ * no room for it now: the driver then keeps it (and everything after it)
+ * in the device, which stops receiving when its own buffers run out
+ * (QEMU queues, TCP's window slows the sender) instead of losing frames,
+ * until the stack calls netdev_rx_resume().
  */
-typedef void (*netdev_rx_fn)(struct netdev *nd, const void *frame, size_t len,
+typedef bool (*netdev_rx_fn)(struct netdev *nd, const void *frame, size_t len,
 			     void *arg);
 
 struct netdev {
@@ -77,9 +87,12 @@ int netdev_register(struct netdev *nd);
 /*
  * A frame the device received: checked against the Ethernet limits
  * (rx_bad_len), counted, handed to the receive callback or, when none is
- * set, dropped (rx_dropped). Interrupt context.
+ * set, dropped (rx_dropped). Interrupt context (or ops->rx_resume). true:
+ * the frame is done with (taken or dropped). false: the stack has no room
+ * now; the driver stops receiving, keeps this frame where it is and
+ * offers it again from ops->rx_resume.
  */
-void netdev_receive(struct netdev *nd, const void *frame, size_t len);
+bool netdev_receive(struct netdev *nd, const void *frame, size_t len);
 
 /* The link came up or went down (logged once per change). */
 void netdev_set_link(struct netdev *nd, bool up);
@@ -100,6 +113,10 @@ struct netdev *netdev_first(void);
 
 /* Set (or with fn NULL, clear) the receive callback. */
 void netdev_set_rx(struct netdev *nd, netdev_rx_fn fn, void *arg);
+
+/* The receive callback has room again after refusing a frame: the driver
+ * delivers what it held (ops->rx_resume). Thread context. */
+void netdev_rx_resume(struct netdev *nd);
 
 /*
  * Send one frame given as pieces (nfrags >= 1). 0; -EMSGSIZE when the

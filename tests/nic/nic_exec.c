@@ -111,7 +111,7 @@ static void rx_ipv4(const uint8_t *ip, size_t len)
 	}
 }
 
-static void rx(struct netdev *nd, const void *frame, size_t len, void *arg)
+static bool rx(struct netdev *nd, const void *frame, size_t len, void *arg)
 {
 	const uint8_t *f = frame;
 
@@ -127,6 +127,7 @@ static void rx(struct netdev *nd, const void *frame, size_t len, void *arg)
 	} else if (be16(f + 12) == ETH_IPV4) {
 		rx_ipv4(f + 14, len - 14);
 	}
+	return true;
 }
 
 static void eth_header(uint8_t *f, const struct netdev *nd, uint16_t type)

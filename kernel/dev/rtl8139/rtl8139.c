@@ -4,6 +4,7 @@
 #include <kernel/irq.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 
@@ -32,6 +33,9 @@ struct rtl {
 	unsigned tx_next;  /* descriptor to fill next */
 	unsigned tx_dirty; /* oldest descriptor in flight */
 	unsigned tx_busy;  /* descriptors in flight */
+	/* Registers and rings: transmit, the interrupt handler and
+	 * rx_resume from any CPU. */
+	struct spinlock lock;
 	volatile bool ready;
 };
 
@@ -75,6 +79,7 @@ static void broken(struct rtl *r, const char *why)
 	netdev_disable(&r->nd, why);
 }
 
+/* With r->lock held. */
 static void rx_drain(struct rtl *r)
 {
 	const uint8_t *frame;
@@ -84,10 +89,18 @@ static void rx_drain(struct rtl *r)
 	 * what is left waits for the next interrupt. */
 	for (unsigned n = 0;
 	     n < RTL_RX_BUDGET && !(inb(r->io + RTL_CR) & RTL_CR_BUFE); n++) {
+		uint32_t off = r->rx_off;
+
 		switch (rtl8139_rx_parse(r->rx_ring, &r->rx_off, &frame, &len,
 					 &r->nd.stats)) {
 		case RTL_RX_FRAME:
-			netdev_receive(&r->nd, frame, len);
+			if (!netdev_receive(&r->nd, frame, len)) {
+				/* The stack is full: the frame stays in the
+				 * ring (CAPR not moved) for rx_resume, and
+				 * the chip stops when the ring fills. */
+				r->rx_off = off;
+				return;
+			}
 			break;
 		case RTL_RX_SKIPPED:
 			break;
@@ -123,9 +136,9 @@ static int rtl_transmit(struct netdev *nd, const struct netdev_frag *frags,
 			unsigned nfrags, size_t total)
 {
 	struct rtl *r = nd->priv;
-	uint64_t flags = irq_save();
 	int err = -EIO;
 
+	spin_lock(&r->lock);
 	if (!r->ready)
 		goto out;
 	tx_reclaim(r);
@@ -149,12 +162,23 @@ static int rtl_transmit(struct netdev *nd, const struct netdev_frag *frags,
 	r->tx_busy++;
 	err = 0;
 out:
-	irq_restore(flags);
+	spin_unlock(&r->lock);
 	return err;
+}
+
+static void rtl_rx_resume(struct netdev *nd)
+{
+	struct rtl *r = nd->priv;
+
+	spin_lock(&r->lock);
+	if (r->ready)
+		rx_drain(r);
+	spin_unlock(&r->lock);
 }
 
 static const struct netdev_ops rtl_ops = {
 	.transmit = rtl_transmit,
+	.rx_resume = rtl_rx_resume,
 };
 
 static void rtl_irq(void *arg)
@@ -162,8 +186,11 @@ static void rtl_irq(void *arg)
 	struct rtl *r = arg;
 	uint16_t isr;
 
-	if (!r->ready || !(isr = inw(r->io + RTL_ISR)))
+	spin_lock(&r->lock);
+	if (!r->ready || !(isr = inw(r->io + RTL_ISR))) {
+		spin_unlock(&r->lock);
 		return; /* another device on a shared line */
+	}
 	/* Acknowledge first: a frame arriving while we drain raises a
 	 * new interrupt instead of being missed. */
 	outw(r->io + RTL_ISR, isr);
@@ -175,6 +202,7 @@ static void rtl_irq(void *arg)
 		netdev_set_link(&r->nd, inw(r->io + RTL_BMSR) & RTL_BMSR_LINK);
 	if (isr & RTL_INT_SERR)
 		broken(r, "PCI system error");
+	spin_unlock(&r->lock);
 }
 
 static int rtl_probe(struct pci_dev *d, const struct pci_id *id)

@@ -4,6 +4,7 @@
 #include <kernel/irq.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 
 #include "dev/netdev.h"
@@ -37,6 +38,13 @@ struct vnet {
 	uint16_t tx_free[VNET_TX_BUFS]; /* a stack of free TX buffers */
 	unsigned tx_nfree;
 	int vec_config, vec_rx; /* MSI-X vectors, or -1 with INTx */
+	/* Held: a received buffer the stack had no room for (index + 1, 0
+	 * when none), offered again before anything newer. */
+	unsigned held;
+	uint32_t held_len;
+	/* Rings and buffers: transmit, the interrupt handlers and
+	 * rx_resume from any CPU. */
+	struct spinlock lock;
 	volatile bool ready;
 };
 
@@ -78,6 +86,24 @@ static void broken(struct vnet *vn, const char *why)
 	netdev_disable(&vn->nd, why);
 }
 
+/* Buffer i, len bytes long, to the stack: false when it has no room (the
+ * buffer is then held, not reposted). */
+static bool rx_deliver(struct vnet *vn, unsigned i, uint32_t len)
+{
+	uint8_t *buf = vn->bufs + (size_t)i * VNET_BUF_SIZE;
+
+	if (len < vn->hdr_len) {
+		vn->nd.stats.rx_bad_len++;
+	} else if (!netdev_receive(&vn->nd, buf + vn->hdr_len,
+				   len - vn->hdr_len)) {
+		vn->held = i + 1;
+		vn->held_len = len;
+		return false;
+	}
+	return true;
+}
+
+/* With vn->lock held. */
 static void rx_poll(struct vnet *vn)
 {
 	bool posted = false;
@@ -85,19 +111,24 @@ static void rx_poll(struct vnet *vn)
 	uint32_t len;
 	int got = 0;
 
+	if (vn->held) {
+		unsigned i = vn->held - 1;
+
+		vn->held = 0;
+		if (!rx_deliver(vn, i, vn->held_len))
+			return;
+		posted = rx_post(vn, i) == 0;
+	}
 	/* Bounded: a device that refills the ring as fast as we read it
-	 * must not hold the CPU forever. */
+	 * must not hold the CPU forever. Stops early when the stack is
+	 * full: the used entries left wait for rx_resume. */
 	for (unsigned n = 0; n < VNET_RX_BUDGET &&
 			     (got = vq_get_used(&vn->rx, &token, &len)) > 0;
 	     n++) {
 		unsigned i = (unsigned)(uintptr_t)token - 1;
-		uint8_t *buf = vn->bufs + (size_t)i * VNET_BUF_SIZE;
 
-		if (len < vn->hdr_len)
-			vn->nd.stats.rx_bad_len++;
-		else
-			netdev_receive(&vn->nd, buf + vn->hdr_len,
-				       len - vn->hdr_len);
+		if (!rx_deliver(vn, i, len))
+			break;
 		if (rx_post(vn, i) == 0)
 			posted = true;
 	}
@@ -107,6 +138,16 @@ static void rx_poll(struct vnet *vn)
 	}
 	if (posted && vq_kick_needed(&vn->rx))
 		virtio_notify(&vn->vd, &vn->rx);
+}
+
+static void vnet_rx_resume(struct netdev *nd)
+{
+	struct vnet *vn = nd->priv;
+
+	spin_lock(&vn->lock);
+	if (vn->ready)
+		rx_poll(vn);
+	spin_unlock(&vn->lock);
 }
 
 static int tx_reclaim(struct vnet *vn)
@@ -128,9 +169,9 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_frag *frags,
 {
 	struct vnet *vn = nd->priv;
 	struct vq_buf b[2];
-	uint64_t flags = irq_save();
 	int err = -EIO;
 
+	spin_lock(&vn->lock);
 	if (!vn->ready || tx_reclaim(vn) < 0)
 		goto out;
 	err = -EAGAIN;
@@ -156,12 +197,13 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_frag *frags,
 	if (vq_kick_needed(&vn->tx))
 		virtio_notify(&vn->vd, &vn->tx);
 out:
-	irq_restore(flags);
+	spin_unlock(&vn->lock);
 	return err;
 }
 
 static const struct netdev_ops vnet_ops = {
 	.transmit = vnet_transmit,
+	.rx_resume = vnet_rx_resume,
 };
 
 static void update_link(struct vnet *vn)
@@ -177,16 +219,20 @@ static void irq_rx(void *arg)
 {
 	struct vnet *vn = arg;
 
+	spin_lock(&vn->lock);
 	if (vn->ready)
 		rx_poll(vn);
+	spin_unlock(&vn->lock);
 }
 
 static void irq_config(void *arg)
 {
 	struct vnet *vn = arg;
 
+	spin_lock(&vn->lock);
 	if (vn->ready)
 		update_link(vn);
+	spin_unlock(&vn->lock);
 }
 
 /* INTx, perhaps shared: the ISR says whether it was ours (4.1.4.5). */
@@ -195,12 +241,14 @@ static void irq_intx(void *arg)
 	struct vnet *vn = arg;
 	uint8_t isr;
 
-	if (!vn->ready || !(isr = virtio_isr(&vn->vd)))
-		return;
-	if (isr & VIRTIO_ISR_QUEUE)
-		rx_poll(vn);
-	if ((isr & VIRTIO_ISR_CONFIG) && vn->ready)
-		update_link(vn);
+	spin_lock(&vn->lock);
+	if (vn->ready && (isr = virtio_isr(&vn->vd))) {
+		if (isr & VIRTIO_ISR_QUEUE)
+			rx_poll(vn);
+		if ((isr & VIRTIO_ISR_CONFIG) && vn->ready)
+			update_link(vn);
+	}
+	spin_unlock(&vn->lock);
 }
 
 /* MSI-X where the device offers it on the modern interface: one vector
