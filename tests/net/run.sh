@@ -25,19 +25,39 @@ mkdir -p "$lib"
 cp "$BUILD/loader.elf" "$lib/loader.elf"
 cp "$dir/kernel.elf" "$lib/kernel.elf"
 printf 'int main(void){return 0;}\n' >"$dir/app.c"
+# resolv [NAME...]: prints /etc/resolv.conf, then looks each NAME up with
+# musl's getaddrinfo (UDP to the servers resolv.conf names, through the
+# guest's sockets).
 cat >"$dir/resolv.c" <<'EOC'
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
-int main(void)
+#include <sys/socket.h>
+int main(int argc, char **argv)
 {
 	char line[256];
 	FILE *f = fopen("/etc/resolv.conf", "r");
 
-	if (!f) {
+	if (!f)
 		puts("resolv: none");
-		return 0;
-	}
-	while (fgets(line, sizeof line, f))
+	while (f && fgets(line, sizeof line, f))
 		printf("resolv: %s", line);
+	for (int i = 1; i < argc; i++) {
+		struct addrinfo hints = {.ai_family = AF_INET,
+					 .ai_socktype = SOCK_STREAM}, *ai;
+		int err = getaddrinfo(argv[i], "80", &hints, &ai);
+
+		if (err) {
+			printf("resolv: %s: %s\n", argv[i], gai_strerror(err));
+			continue;
+		}
+		for (struct addrinfo *p = ai; p; p = p->ai_next) {
+			struct sockaddr_in *sin = (void *)p->ai_addr;
+			printf("resolv: %s is %s\n", argv[i],
+			       inet_ntoa(sin->sin_addr));
+		}
+		freeaddrinfo(ai);
+	}
 	return 0;
 }
 EOC

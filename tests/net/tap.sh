@@ -5,8 +5,9 @@
 # from --ip (the network test kernel pings 10.0.5.1 and echoes TCP to a
 # client in the namespace), then DHCP from Debian's dnsmasq, started here
 # inside the namespace: the lease's address, gateway and DNS server logged
-# by the guest and in its /etc/resolv.conf, and a name lwIP's resolver
-# asks dnsmasq for (--no-ping: dnsmasq would
+# by the guest and in its /etc/resolv.conf, a name the application looks up
+# with musl's getaddrinfo, and a name lwIP's resolver asks dnsmasq for
+# (--no-ping: dnsmasq would
 # otherwise spend 3 s checking the address before offering it). SKIPs when not root or without
 # ip, /dev/net/tun or dnsmasq. Sourced by tests/net/run.sh (its helpers).
 
@@ -78,7 +79,8 @@ tap_dhcp() {
 	dnsmasq_pid=$!
 	sleep 0.5
 	run_bounded 40 "$out" null ip netns exec "$ns" "$KILN" run \
-		--timeout 30 --tap "$tap" "$dir/resolv.img"
+		--timeout 30 --tap "$tap" "$dir/resolv.img" -- kiln.test \
+		nosuch.kiln
 	status net_tap_dhcp_status $? 0 "$out"
 	check net_tap_dhcp_address "$out" \
 		'^\[0\]\[INFO\] Assigned a new IPv4 address: 10\.0\.5\.55/24$'
@@ -86,6 +88,8 @@ tap_dhcp() {
 		'^\[0\]\[INFO\] Default gateway: 10\.0\.5\.1$'
 	check net_tap_dhcp_dns "$out" '^\[0\]\[INFO\]   10\.0\.5\.1$'
 	check net_tap_dhcp_resolv_conf "$out" '^resolv: nameserver 10\.0\.5\.1$'
+	check net_tap_getaddrinfo "$out" '^resolv: kiln\.test is 10\.0\.5\.9$'
+	check net_tap_getaddrinfo_unknown "$out" '^resolv: nosuch\.kiln: '
 	if grep -q "52:54:00:12:34:56" "$leases" 2>/dev/null; then
 		echo "PASS net_tap_dhcp_lease"
 	else
