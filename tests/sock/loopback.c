@@ -97,6 +97,16 @@ static void tcp(void)
 	RC("keepalive", setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, 4));
 	getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &v, &len);
 	R("keepalive value", "%d", v != 0);
+	/* Doubled and floored as on Linux (the cap, rmem_max, is the
+	 * host's own setting: not compared). */
+	for (int want = 100; want <= 100000; want *= 31) {
+		RC("rcvbuf", setsockopt(s, SOL_SOCKET, SO_RCVBUF, &want, 4));
+		getsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, &len);
+		R("rcvbuf value", "%d -> %d", want, v);
+		RC("sndbuf", setsockopt(s, SOL_SOCKET, SO_SNDBUF, &want, 4));
+		getsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, &len);
+		R("sndbuf value", "%d -> %d", want, v);
+	}
 
 	R("server idle", "%#x", pollone(s, POLLIN | POLLOUT, 0));
 	RC("read empty", read(s, buf, sizeof buf));
