@@ -158,6 +158,17 @@ void inet_addr_to(struct sock_addr *a, const ip_addr_t *ip, u16_t port)
 	memcpy(a->bytes, &sin, sizeof sin);
 }
 
+/* The peer's FIN has arrived (POLLRDHUP), whether or not the reader has
+ * reached it yet: lwIP's connection state says so (RFC 793's states after
+ * a FIN is received). */
+static bool fin_received(const struct inet *i)
+{
+	const struct tcp_pcb *p = i->conn->pcb.tcp;
+
+	return p && (p->state == CLOSE_WAIT || p->state == LAST_ACK ||
+		     p->state == CLOSING || p->state == TIME_WAIT);
+}
+
 static unsigned int inet_poll(struct socket *s, struct pollq **q)
 {
 	struct inet *i = I(s);
@@ -179,7 +190,7 @@ static unsigned int inet_poll(struct socket *s, struct pollq **q)
 		return m | POLLOUT | POLLHUP; /* Linux: a closed socket */
 	if (i->left || i->rcvevent > 0 || i->rd_shut)
 		m |= POLLIN | POLLRDNORM;
-	if (i->eof)
+	if (i->eof || fin_received(i))
 		m |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (i->connected && i->sendable && !i->wr_shut)
 		m |= POLLOUT | POLLWRNORM;
@@ -520,22 +531,19 @@ static int inet_getsockopt(struct socket *s, int level, int name, void *val,
 	return 0;
 }
 
-/* The bytes of the segment at the head of the queue (Linux counts all
- * queued bytes; lwIP's mailbox does not say, so a reader looping on
- * FIONREAD sees one segment at a time). */
+/* FIONREAD. TCP: every byte queued, as Linux counts them: what is left of
+ * the segment being read plus lwIP's count of what waits in the mailbox
+ * (recv_avail, kept with LWIP_SO_RCVBUF). UDP: Linux gives the next
+ * datagram's size; lwIP's mailbox cannot be peeked, so this gives all
+ * queued bytes: never less, so a buffer sized by it holds the datagram. */
 static int64_t inet_nread(struct socket *s)
 {
 	struct inet *i = I(s);
-	struct pbuf *p = NULL;
+	int64_t n = i->left ? i->left->tot_len - i->left_off : 0;
+	int queued;
 
-	if (is_tcp(s) && !i->left && i->rcvevent > 0 && i->connected &&
-	    netconn_recv_tcp_pbuf_flags(i->conn, &p, NETCONN_DONTBLOCK) ==
-		    ERR_OK &&
-	    p) {
-		i->left = p;
-		i->left_off = 0;
-	}
-	return i->left ? i->left->tot_len - i->left_off : 0;
+	SYS_ARCH_GET(i->conn->recv_avail, queued);
+	return n + (queued > 0 ? queued : 0);
 }
 
 static void inet_release(struct socket *s)
