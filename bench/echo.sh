@@ -25,15 +25,16 @@ NET_ARGS=(-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ECHO_PORT-:8080
 
 # kiln_echo_cmd MIB: set CMD to boot the echo image in MIB on BASE with
 # NET_ARGS, the very NIC and forward the Linux guest gets, or say why not in
-# ECHO_WHY_kiln and fail.
+# ECHO_WHY_kiln and fail. meminfo=1000: the kernel prints the memory in use
+# ("kiln-meminfo:") a second after the server starts, when it is idle.
 kiln_echo_cmd() {
 	if [ ! -f "$ECHO_IMG" ]; then
 		ECHO_WHY_kiln="no echo image ($ECHO_IMG)"
 		return 1
 	fi
 	with_mem "$1"
-	CMD=("${COMMON[@]}" -kernel "$LOADER" -initrd "$ECHO_IMG" -append --
-		"${NET_ARGS[@]}")
+	CMD=("${COMMON[@]}" -kernel "$LOADER" -initrd "$ECHO_IMG"
+		-append "meminfo=1000 --" "${NET_ARGS[@]}")
 }
 
 # echo_cmd WHO MIB: CMD for one column's echo server, or fail (the reason

@@ -38,6 +38,7 @@ KERNEL_SRCS := \
 	kernel/mm/pmm.c \
 	kernel/mm/vmm.c \
 	kernel/mm/heap.c \
+	kernel/mm/meminfo.c \
 	$(sort $(wildcard kernel/fs/*.c)) \
 	$(sort $(wildcard kernel/sched/*.c kernel/sched/*.S)) \
 	$(sort $(wildcard kernel/sys/*.c kernel/sys/*.S))

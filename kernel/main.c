@@ -86,6 +86,7 @@ void kmain(const struct kiln_boot_info *bi)
 	fs_init(&boot_info);		/* "/" from the image; needs ncpus */
 	net_init(&cmdline.net);		/* lwIP, DHCP or static; after fs: */
 					/* it writes /etc/resolv.conf */
+	meminfo_report_after(cmdline.meminfo_ms); /* meminfo=MS */
 
 	exec_start_app(&boot_info, &cmdline); /* ring 3, never returns */
 }

@@ -272,6 +272,24 @@ static int parse_option(char *tok, struct kcmdline *out, char *err,
 		out->verbose = v[0] - '0';
 		return 0;
 	}
+	if ((v = after_key(tok, "meminfo"))) {
+		long ms = 0;
+
+		if (!*v)
+			ms = -1;
+		for (const char *d = v; *d && ms >= 0; d++) {
+			if (*d < '0' || *d > '9' || ms > KCMDLINE_MEMINFO_MAX)
+				ms = -1;
+			else
+				ms = ms * 10 + (*d - '0');
+		}
+		if (ms < 0 || ms > KCMDLINE_MEMINFO_MAX)
+			return fail(err, errlen,
+				    "meminfo: not a number of ms (0..86400000): ",
+				    v, "");
+		out->meminfo_ms = ms;
+		return 0;
+	}
 	if ((v = after_key(tok, "env"))) {
 		if (v[0] == '=' || v[0] == '\0' || !has_eq(v))
 			return fail(err, errlen, "env: expected env=K=V, got ",
@@ -302,6 +320,7 @@ int kcmdline_parse(const char *s, struct kcmdline *out, char *err,
 	int quoted, r;
 
 	out->verbose = -1;
+	out->meminfo_ms = -1;
 	out->argc = 0;
 	out->envc = 0;
 	out->net = (struct kcmdline_net){.prefix = -1};

@@ -1,5 +1,5 @@
-/* The kernel command line: verbose=, env=K=V, ip=, gateway=, mask=, dns=,
- * then "--" and the app's argv. */
+/* The kernel command line: verbose=, meminfo=, env=K=V, ip=, gateway=,
+ * mask=, dns=, then "--" and the app's argv. */
 #ifndef KILN_LIB_KCMDLINE_H
 #define KILN_LIB_KCMDLINE_H
 
@@ -9,6 +9,7 @@
 #define KCMDLINE_MAX_ARGS 128
 #define KCMDLINE_MAX_ENV  128
 #define KCMDLINE_MAX_DNS  3 /* musl's resolver reads three (MAXNS) */
+#define KCMDLINE_MEMINFO_MAX 86400000L /* ms: a day */
 
 /* Static network settings; addresses in host order (10.0.2.15 is
  * 0x0a00020f). Without ip= the kernel asks DHCP. */
@@ -22,6 +23,7 @@ struct kcmdline_net {
 
 struct kcmdline {
 	int verbose; /* -1 when not given, else 0..4 */
+	long meminfo_ms; /* -1 when not given, else 0..KCMDLINE_MEMINFO_MAX */
 	int argc;    /* arguments after "--" (argv[0] is added by exec) */
 	char *argv[KCMDLINE_MAX_ARGS];
 	int envc;
@@ -37,7 +39,8 @@ struct kcmdline {
  * separated by spaces, tabs or newlines; inside a token, double-quoted
  * parts may hold separators, and within quotes \" and \\ stand for " and \
  * (outside quotes a backslash is literal). Before a "--" token every token
- * is key=value: verbose=0..4, env=K=V with K non-empty, ip=A.B.C.D[/len],
+ * is key=value: verbose=0..4, meminfo=MS (0..a day: report the memory
+ * in use MS ms after the application starts), env=K=V with K non-empty, ip=A.B.C.D[/len],
  * gateway=A.B.C.D, mask=A.B.C.D (contiguous), dns=A.B.C.D[,A.B.C.D...]
  * (repeatable, three servers at most). After "--" every
  * token is an argument for the application. "--" may be absent.

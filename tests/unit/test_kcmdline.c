@@ -38,6 +38,20 @@ TEST(kcmdline_no_dashes_means_no_arguments)
 	CHECK(cl.argc == 0);
 }
 
+TEST(kcmdline_meminfo)
+{
+	CHECK(parse("") == 0 && cl.meminfo_ms == -1);
+	CHECK(parse("meminfo=0") == 0 && cl.meminfo_ms == 0);
+	CHECK(parse("meminfo=2500 -- x") == 0 && cl.meminfo_ms == 2500);
+	CHECK(parse("meminfo=86400000") == 0 && cl.meminfo_ms == 86400000);
+	CHECK(parse("meminfo=86400001") < 0);
+	CHECK(parse("meminfo=99999999999999999999999") < 0);
+	CHECK(parse("meminfo=") < 0);
+	CHECK(parse("meminfo=-1") < 0);
+	CHECK(parse("meminfo=1s") < 0);
+	CHECK(strstr(err, "meminfo") != NULL);
+}
+
 TEST(kcmdline_arguments_after_dashes)
 {
 	CHECK(parse("-- a bb ccc") == 0);

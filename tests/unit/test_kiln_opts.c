@@ -266,6 +266,8 @@ TEST(run_opts_rejects_bad_input)
 	PARSE_FAILS("y.img: unexpected argument", "x.img", "y.img");
 	PARSE_FAILS("run: no image given", "--smp", "2");
 	PARSE_FAILS("--timeout: '-1' is not", "--timeout", "-1", "x.img");
+	PARSE_FAILS("--meminfo: ", "--meminfo", "2s", "x.img");
+	PARSE_FAILS("--meminfo: ", "--meminfo", "86400001", "x.img");
 	PARSE_FAILS("--nic: 'e1000' is not", "--nic", "e1000", "x.img");
 	PARSE_FAILS("--nic: needs a value", "x.img", "--nic");
 }
@@ -316,6 +318,13 @@ TEST(cmdline_orders_verbose_env_args)
 	CHECK(cmdline_is("verbose=2 env=A=1 \"env=B=x y\" -- a \"b c\" \"\"",
 			 "--env", "A=1", "x.img", "--env", "B=x y",
 			 "--verbose", "--", "a", "b c", "", NULL));
+}
+
+TEST(cmdline_meminfo)
+{
+	CHECK(cmdline_is("meminfo=2000 -- a", "--meminfo", "2000", "x.img",
+			 "--", "a", NULL));
+	CHECK(cmdline_is("meminfo=0 --", "--meminfo", "0", "x.img", NULL));
 }
 
 TEST(cmdline_escapes_quotes_in_args)

@@ -40,6 +40,8 @@ static const char run_usage[] =
 	"  --dns A.B.C.D     DNS server for /etc/resolv.conf (repeatable,\n"
 	"                    or a comma list)\n"
 	"  --timeout SECS    stop the guest after SECS seconds, exit 124\n"
+	"  --meminfo MS      print the guest's memory in use MS ms after\n"
+	"                    the application starts (kiln-meminfo: line)\n"
 	"  --dry-run         print the QEMU command line and exit\n"
 	"\n"
 	"Exit status: the application's exit(n); 128+signal if it faulted;\n"

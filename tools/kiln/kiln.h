@@ -168,6 +168,7 @@ struct run_opts {
 	int nports;
 	const char *image;
 	unsigned timeout; /* seconds, 0 for none */
+	long meminfo_ms;  /* --meminfo MS, -1 when not given */
 	int dry_run;
 	int help;
 	const char **env; /* "K=V" */

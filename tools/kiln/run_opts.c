@@ -22,6 +22,7 @@ enum {
 	RO_QEMU_ARG,
 	RO_DRY_RUN,
 	RO_TIMEOUT,
+	RO_MEMINFO,
 	RO_QEMU,
 	RO_NIC,
 	RO_IP,
@@ -44,6 +45,7 @@ static const struct opt_spec run_specs[] = {
 	[RO_QEMU_ARG] = { "--qemu-arg", 1 },
 	[RO_DRY_RUN] = { "--dry-run", 0 },
 	[RO_TIMEOUT] = { "--timeout", 1 },
+	[RO_MEMINFO] = { "--meminfo", 1 },
 	[RO_QEMU] = { "--qemu", 1 },
 	[RO_NIC] = { "--nic", 1 },
 	[RO_IP] = { "--ip", 1 },
@@ -214,6 +216,12 @@ static int set_option(struct run_opts *o, int id, const char *val)
 			return -1;
 		o->timeout = (unsigned)n;
 		return 0;
+	case RO_MEMINFO:
+		if (parse_uint("--meminfo", val, 0, KCMDLINE_MEMINFO_MAX, &n) <
+		    0)
+			return -1;
+		o->meminfo_ms = (long)n;
+		return 0;
 	case RO_QEMU:
 		if (!val[0])
 			return kiln_fail("--qemu: empty path");
@@ -267,6 +275,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 		.smp = 1,
 		.mem = MEM_DEFAULT,
 		.verbose = -1,
+		.meminfo_ms = -1,
 		.accel = "tcg",
 		.nic = "none",
 		.qemu = kiln_qemu && kiln_qemu[0] ? kiln_qemu :
@@ -364,6 +373,12 @@ int run_kernel_cmdline(const struct run_opts *o, struct sbuf *sb)
 {
 	if (o->verbose >= 0) {
 		char *tok = xasprintf("verbose=%d ", o->verbose);
+
+		sbuf_adds(sb, tok);
+		free(tok);
+	}
+	if (o->meminfo_ms >= 0) {
+		char *tok = xasprintf("meminfo=%ld ", o->meminfo_ms);
 
 		sbuf_adds(sb, tok);
 		free(tok);

@@ -47,6 +47,10 @@ void pmm_free_pages(paddr_t pa, size_t n);
 size_t pmm_free_count(void);  /* frames free now */
 size_t pmm_total_count(void); /* frames managed */
 
+/* meminfo=MS on the command line (mm/meminfo.c): one "kiln-meminfo: used
+ * N kB, ..." console line MS ms from now; nothing when ms < 0. */
+void meminfo_report_after(long ms);
+
 /* --- page tables (mm/vmm.c) --- */
 
 /* PTE bits (Intel SDM Vol. 3A, 4.5, table 4-19). */
