@@ -235,6 +235,15 @@ static const char hosts[] = "127.0.0.1\tlocalhost\n"
 			    "::1\tlocalhost ip6-localhost ip6-loopback\n"
 			    "127.0.1.1\tkiln\n";
 
+/* The accounts every Linux system has: servers started as root look up
+ * the user they drop to (nginx's "nobody", with group "nogroup"). The
+ * application runs as uid 0 whatever they say. */
+static const char passwd[] =
+	"root:x:0:0:root:/root:/bin/sh\n"
+	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+static const char group[] = "root:x:0:\n"
+			    "nogroup:x:65534:\n";
+
 static void make_dev(void)
 {
 	const char *name = "";
@@ -264,6 +273,8 @@ void fs_init(const struct kiln_boot_info *bi)
 		refuse(NULL, "out of memory");
 	need_dir("/etc", 0755);
 	default_file("/etc/hosts", hosts);
+	default_file("/etc/passwd", passwd);
+	default_file("/etc/group", group);
 }
 
 void fs_set_exe(const void *elf, size_t size, const char *name)
