@@ -41,7 +41,8 @@ run: deps all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kiln
 	install -m 755 $(BUILD)/kiln $(DESTDIR)$(PREFIX)/bin/kiln
-	install -m 644 $(BUILD)/loader.elf $(BUILD)/kernel.elf $(DESTDIR)$(PREFIX)/lib/kiln/
+	install -m 644 $(BUILD)/loader.elf $(BUILD)/kernel.elf \
+		$(BUILD)/kernel-min.elf $(DESTDIR)$(PREFIX)/lib/kiln/
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

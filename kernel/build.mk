@@ -49,6 +49,14 @@ KERNEL_OBJS := \
 	$(patsubst kernel/%,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) \
 	$(patsubst lib/%.c,$(BUILD)/kernel/common/%.o,$(KERNEL_COMMON_SRCS))
 
+# What only networking needs: the NIC drivers here, lwIP and its glue
+# (kernel/net/build.mk adds them). kernel-min.elf is the kernel without
+# them, for programs that do not use the network: `kiln pack` chooses.
+KERNEL_NET_OBJS := $(addprefix $(BUILD)/kernel/, dev/netdev.o \
+	dev/virtio/virtqueue.o dev/virtio/virtio_pci.o \
+	dev/virtio/virtio_net.o dev/rtl8139/rtl8139.o \
+	dev/rtl8139/rtl8139_rx.o)
+
 # -Ikernel: kernel-private headers by path ("mm/mm_priv.h").
 KERNEL_PRIV_CFLAGS := -Ikernel
 
@@ -71,7 +79,7 @@ KERNEL_COLD_OBJS := $(addprefix $(BUILD)/kernel/, \
 	dev/rtl8139/rtl8139.o dev/rtl8139/rtl8139_rx.o)
 $(KERNEL_COLD_OBJS): KERNEL_PRIV_CFLAGS += -Os
 
-all: $(BUILD)/kernel.elf
+all: $(BUILD)/kernel.elf $(BUILD)/kernel-min.elf
 
 # kernel.dbg.elf keeps the DWARF for gdb; kernel.elf, which kiln packs into
 # every image, keeps only .symtab/.strtab (panic backtraces need them).
@@ -79,6 +87,14 @@ $(BUILD)/kernel.dbg.elf: $(KERNEL_OBJS) kernel/kernel.ld
 	$(Q)$(CC) $(KERNEL_LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
 
 $(BUILD)/kernel.elf: $(BUILD)/kernel.dbg.elf
+	$(Q)$(OBJCOPY) --strip-debug $< $@
+
+KERNEL_MIN_OBJS = $(filter-out $(KERNEL_NET_OBJS),$(KERNEL_OBJS)) \
+	$(BUILD)/kernel/net_none.o
+$(BUILD)/kernel-min.dbg.elf: $(KERNEL_MIN_OBJS) kernel/kernel.ld
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_MIN_OBJS)
+
+$(BUILD)/kernel-min.elf: $(BUILD)/kernel-min.dbg.elf
 	$(Q)$(OBJCOPY) --strip-debug $< $@
 
 $(BUILD)/kernel/%.o: kernel/%.c

@@ -155,4 +155,11 @@ const char *elf_strerror(int err);
 int elf_find_section(const void *buf, size_t size, const char *name,
 		     uint64_t *off, uint64_t *len);
 
+/*
+ * Whether the file's .symtab defines a symbol called name (any binding or
+ * type, st_shndx not undefined): 1 yes, 0 no, -1 when there is no valid
+ * .symtab/.strtab (a stripped program). Never reads outside the buffer.
+ */
+int elf_defines_symbol(const void *buf, size_t size, const char *name);
+
 #endif

@@ -1,4 +1,5 @@
-/* elf_find_section(): look a section up by name, every offset bounds-checked. */
+/* elf_find_section(), elf_defines_symbol(): lookups by name, every offset
+ * bounds-checked. */
 #include "elf64.h"
 
 static int in_buf(uint64_t off, uint64_t len, size_t size)
@@ -55,4 +56,24 @@ int elf_find_section(const void *buf, size_t size, const char *name,
 		return 0;
 	}
 	return -1;
+}
+
+int elf_defines_symbol(const void *buf, size_t size, const char *name)
+{
+	const char *base = buf;
+	uint64_t sym_off, sym_len, str_off, str_len;
+
+	if (elf_find_section(buf, size, ".symtab", &sym_off, &sym_len) < 0 ||
+	    elf_find_section(buf, size, ".strtab", &str_off, &str_len) < 0 ||
+	    (sym_off % 8) != 0)
+		return -1;
+	for (uint64_t at = 0; at + sizeof(struct elf64_sym) <= sym_len;
+	     at += sizeof(struct elf64_sym)) {
+		const struct elf64_sym *sym = (const void *)(base + sym_off + at);
+
+		if (sym->st_shndx != 0 &&
+		    name_is(base + str_off, str_len, sym->st_name, name))
+			return 1;
+	}
+	return 0;
 }

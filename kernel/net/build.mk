@@ -56,6 +56,7 @@ $(NET_OBJS): KERNEL_PRIV_CFLAGS += $(NET_CFLAGS)
 $(NET_OBJS): | $(LWIP_STAMP)
 
 KERNEL_OBJS += $(LWIP_OBJS) $(NET_OBJS)
+KERNEL_NET_OBJS += $(LWIP_OBJS) $(NET_OBJS)
 $(BUILD)/kernel.dbg.elf: $(LWIP_OBJS) $(NET_OBJS)
 
 # Host unit test of the mailboxes, semaphores and clock of sys_arch.c,

@@ -65,8 +65,11 @@ for p in app resolv; do
 	"$MUSL_GCC" -static -O2 -o "$dir/$p" "$dir/$p.c" ||
 		{ echo "FAIL net_build: musl-gcc $p"; exit 0; }
 done
+# hello never calls socket(): kiln pack would give it the kernel without
+# networking, so these boots ask for the full one (--net).
 KILN_LIBDIR=$lib "$KILN" pack "$dir/app" -o "$dir/net.img" &&
-	"$KILN" pack "$dir/resolv" -o "$dir/resolv.img" ||
+	"$KILN" pack "$dir/resolv" -o "$dir/resolv.img" &&
+	"$KILN" pack --net "$BUILD/examples/hello" -o "$dir/hello-net.img" ||
 	{ echo "FAIL net_pack: kiln pack"; exit 0; }
 head -c $((4 << 20)) /dev/urandom >"$dir/blob"
 
@@ -104,7 +107,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 dhcp() {
 	local n=net_${1//-/_}_dhcp out=$dir/dhcp-$1 st
 	run_bounded 40 "$out" null "$KILN" run --timeout 30 --nic "$1" \
-		"$BUILD/examples/hello.img"
+		"$dir/hello-net.img"
 	st=$?
 	status "${n}_status" "$st" 0 "$out"
 	check "${n}_address" "$out" \
@@ -200,7 +203,7 @@ check net_hermit_no_resolv "$out" '^resolv: none$'
 # Malformed addresses: one line, status 2.
 out=$dir/bad-env
 run_bounded 20 "$out" null env HERMIT_IP=10.0.2.300 "$KILN" run \
-	--timeout 10 --nic virtio "$BUILD/examples/hello.img"
+	--timeout 10 --nic virtio "$dir/hello-net.img"
 status net_bad_hermit_ip_status $? 2 "$out"
 if [ "$(wc -l <"$out")" = 1 ] && grep -q "^kiln: HERMIT_IP: '10.0.2.300' is not an IPv4 address" "$out"; then
 	echo "PASS net_bad_hermit_ip_one_line"
@@ -211,7 +214,7 @@ fi
 out=$dir/bad-kernel
 run_bounded 20 "$out" null "$KILN" run --timeout 10 --nic virtio \
 	--qemu-arg -append --qemu-arg "ip=10.0.2 --" \
-	"$BUILD/examples/hello.img"
+	"$dir/hello-net.img"
 status net_bad_kernel_ip_status $? 2 "$out"
 check net_bad_kernel_ip_line "$out" \
 	"^\[0\]\[ERROR\] command line: ip: not an IPv4 address A\.B\.C\.D\[/len\]: '10\.0\.2'$"
@@ -223,20 +226,43 @@ check_not net_bad_kernel_ip_no_app "$out" 'Hello World|Assigned'
 # No NIC: nothing of the network, and what a NIC costs hello.
 out=$dir/none
 t0=$(ms)
-run_bounded 30 "$out" null "$KILN" run --timeout 20 "$BUILD/examples/hello.img"
+run_bounded 30 "$out" null "$KILN" run --timeout 20 "$dir/hello-net.img"
 st=$?
 t1=$(ms)
 status net_none_status "$st" 0 "$out"
 check_not net_none_quiet "$out" 'IPv4|DNS|gateway|DHCP'
 out=$dir/none-ip
 run_bounded 30 "$out" null "$KILN" run --timeout 20 --ip 10.0.2.20/24 \
-	"$BUILD/examples/hello.img"
+	"$dir/hello-net.img"
 status net_none_ip_status $? 0 "$out"
 check net_none_ip_warns "$out" \
 	'^\[0\]\[WARN\] ip= given, but there is no network device$'
 out2=$dir/with-nic
 t2=$(ms)
 run_bounded 30 "$out2" null "$KILN" run --timeout 20 --nic virtio \
-	"$BUILD/examples/hello.img"
+	"$dir/hello-net.img"
 t3=$(ms)
 echo "    figure: hello wall time $((t1 - t0)) ms without a NIC, $((t3 - t2)) ms with virtio and DHCP"
+
+# kiln pack's choice of kernel: hello (no socket()) gets the one without
+# networking, smaller, and kiln run refuses a NIC for it before QEMU
+# starts; echo gets the full one; --net overrides.
+size_of() { stat -c %s "$1"; }
+"$KILN" pack "$BUILD/examples/hello" -o "$dir/hello-auto.img" &&
+	"$KILN" pack "$BUILD/examples/echo" -o "$dir/echo-auto.img" ||
+	echo "FAIL net_pack_auto: kiln pack"
+if [ "$(size_of "$dir/hello-auto.img")" -lt "$(size_of "$dir/hello-net.img")" ]; then
+	echo "PASS net_pack_auto_min ($(size_of "$dir/hello-auto.img") vs $(size_of "$dir/hello-net.img") bytes)"
+else
+	echo "FAIL net_pack_auto_min: hello packed with the full kernel"
+fi
+out=$dir/refuse
+"$KILN" run --timeout 10 -p 1:8080 "$dir/hello-auto.img" >"$out" 2>&1 </dev/null
+status net_no_net_refused $? 2 "$out"
+check net_no_net_refused_line "$out" 'packed without the network stack.*kiln pack --net'
+out=$dir/min-runs
+run_bounded 30 "$out" null "$KILN" run --timeout 20 "$dir/hello-auto.img"
+status net_min_kernel_status $? 0 "$out"
+check net_min_kernel_hello "$out" '^Hello World!$'
+"$KILN" run --dry-run -p 1:8080 "$dir/echo-auto.img" >/dev/null 2>&1
+status net_echo_auto_full $? 0 /dev/null

@@ -125,3 +125,41 @@ TEST(elf_find_section_refuses_non_elf)
 	CHECK(elf_find_section(text, sizeof text, ".text", &off, &len) == -1);
 	CHECK(elf_find_section(text, 3, ".text", &off, &len) == -1);
 }
+
+/* The test binary defines main and elf_defines_symbol, and only calls
+ * (does not define) fopen: libc is a shared library here. */
+TEST(elf_defines_symbol_finds_defined_names_only)
+{
+	size_t size;
+	unsigned char *b = self(&size);
+
+	CHECK(b);
+	int main_ = elf_defines_symbol(b, size, "main");
+	int fn = elf_defines_symbol(b, size, "elf_defines_symbol");
+	int undef = elf_defines_symbol(b, size, "fopen");
+	int none = elf_defines_symbol(b, size, "no_such_symbol_here");
+	int prefix = elf_defines_symbol(b, size, "mai");
+	free(b);
+	CHECK(main_ == 1 && fn == 1);
+	CHECK(undef == 0 && none == 0 && prefix == 0);
+}
+
+TEST(elf_defines_symbol_without_symtab)
+{
+	size_t size;
+	unsigned char *b = self(&size);
+	struct elf64_ehdr *eh = (void *)b;
+	uint64_t off, len;
+
+	CHECK(b);
+	/* Rename .symtab in the section-name table: a stripped file. */
+	CHECK(elf_find_section(b, size, ".shstrtab", &off, &len) == 0);
+	for (uint16_t i = 0; i < eh->e_shnum; i++) {
+		char *n = (char *)b + off + shdrs(b)[i].sh_name;
+		if (strcmp(n, ".symtab") == 0)
+			n[1] = 'X';
+	}
+	int r = elf_defines_symbol(b, size, "main");
+	free(b);
+	CHECK(r == -1);
+}

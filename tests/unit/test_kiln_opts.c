@@ -889,7 +889,7 @@ TEST(pack_file_writes_image_atomically)
 	int wrote = write_bytes(kpath, p.kernel, p.kernel_size) &&
 		    write_bytes(apath, p.app, p.app_size);
 	setenv("KILN_LIBDIR", dir, 1);
-	int r = pack_file(apath, apath, out, "app", NULL);
+	int r = pack_file(apath, apath, out, "app", NULL, PACK_NET_AUTO);
 	unsetenv("KILN_LIBDIR");
 
 	unsigned char *img = NULL;
@@ -914,10 +914,70 @@ TEST(pack_file_writes_image_atomically)
 	CHECK(no_tmp);
 }
 
+/* --no-net takes kernel-min.elf from beside kernel.elf and marks the
+ * image; with no such file it is an error, and auto falls back to
+ * kernel.elf for a program without symbols (it cannot tell). */
+TEST(pack_file_no_net_kernel)
+{
+	char dir[] = "/tmp/kiln-unit.XXXXXX";
+	struct packed p;
+	struct kiln_image_desc d = { 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(pack(&p, 0, "app") == 0);
+	char *kpath = xasprintf("%s/kernel.elf", dir);
+	char *mpath = xasprintf("%s/kernel-min.elf", dir);
+	char *apath = xasprintf("%s/app", dir);
+	char *out = xasprintf("%s/app.img", dir);
+	int wrote = write_bytes(kpath, p.kernel, p.kernel_size) &&
+		    write_bytes(apath, p.app, p.app_size);
+	setenv("KILN_LIBDIR", dir, 1);
+	int missing = pack_file(apath, apath, out, "app", NULL, PACK_NO_NET);
+	int missing_msg = strstr(kiln_errmsg(), "no kernel-min.elf") != NULL;
+	wrote = wrote && write_bytes(mpath, p.kernel, p.kernel_size);
+	int r = pack_file(apath, apath, out, "app", NULL, PACK_NO_NET);
+	unsigned char *img = NULL;
+	size_t img_size = 0;
+	int marked = r == 0 && read_file(out, &img, &img_size) == 0 &&
+		     image_read_desc(img, img_size, &d) == 0 &&
+		     d.flags == KILN_IMAGE_NO_NET;
+	free(img);
+	img = NULL;
+	int r_auto = pack_file(apath, apath, out, "app", NULL, PACK_NET_AUTO);
+	int full = r_auto == 0 && read_file(out, &img, &img_size) == 0 &&
+		   image_read_desc(img, img_size, &d) == 0 && d.flags == 0;
+	unsetenv("KILN_LIBDIR");
+	unlink(kpath);
+	unlink(mpath);
+	unlink(apath);
+	unlink(out);
+	rmdir(dir);
+	free(img);
+	free(kpath);
+	free(mpath);
+	free(apath);
+	free(out);
+	packed_free(&p);
+	CHECK(wrote);
+	CHECK(missing < 0 && missing_msg);
+	CHECK(marked);
+	CHECK(full);
+}
+
+TEST(pack_net_option_refuses_both)
+{
+	int net = PACK_NET_AUTO;
+
+	CHECK(pack_net_option(&net, PACK_NO_NET) == 0 && net == PACK_NO_NET);
+	CHECK(pack_net_option(&net, PACK_NO_NET) == 0);
+	CHECK(pack_net_option(&net, PACK_NET) < 0);
+	CHECK(strstr(kiln_errmsg(), "choose one") != NULL);
+}
+
 TEST(pack_file_reports_missing_program)
 {
 	CHECK(pack_file("/nonexistent/prog", "/nonexistent/prog", "/tmp/x",
-			"x", NULL) < 0);
+			"x", NULL, PACK_NET_AUTO) < 0);
 	CHECK(strcmp(kiln_errmsg(),
 		     "/nonexistent/prog: No such file or directory") == 0);
 }

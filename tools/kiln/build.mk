@@ -5,7 +5,7 @@
 KILN_SRCS := $(wildcard tools/kiln/*.c)
 KILN_OBJS := $(KILN_SRCS:tools/kiln/%.c=$(BUILD)/host/kiln/%.o) \
 	$(BUILD)/host/kiln/lib/elf_check.o $(BUILD)/host/kiln/lib/cpio.o \
-	$(BUILD)/host/kiln/lib/kcmdline.o
+	$(BUILD)/host/kiln/lib/kcmdline.o $(BUILD)/host/kiln/lib/elf_section.o
 
 all: $(BUILD)/kiln
 

@@ -9,7 +9,7 @@
 #include "kiln.h"
 
 static const char build_usage[] =
-	"usage: kiln build SRC.c [SRC.c...] [-o OUT] [--cc CC]\n"
+	"usage: kiln build SRC.c [SRC.c...] [-o OUT] [--cc CC] [--net|--no-net]\n"
 	"                  [--rootfs DIR|FILE.cpio] [--file SRC:DEST]...\n"
 	"                  [-- CFLAGS...]\n"
 	"\n"
@@ -20,13 +20,25 @@ static const char build_usage[] =
 	"  --cc CC          the compiler\n"
 	ROOTFS_USAGE;
 
-enum { BO_OUT, BO_CC, BO_ROOTFS, BO_FILE, BO_HELP, BO_HELP_SHORT, BO__COUNT };
+enum {
+	BO_OUT,
+	BO_CC,
+	BO_ROOTFS,
+	BO_FILE,
+	BO_NET,
+	BO_NO_NET,
+	BO_HELP,
+	BO_HELP_SHORT,
+	BO__COUNT
+};
 
 static const struct opt_spec build_specs[] = {
 	[BO_OUT] = { "-o", 1 },
 	[BO_CC] = { "--cc", 1 },
 	[BO_ROOTFS] = { "--rootfs", 1 },
 	[BO_FILE] = { "--file", 1 },
+	[BO_NET] = { "--net", 0 },
+	[BO_NO_NET] = { "--no-net", 0 },
 	[BO_HELP] = { "--help", 0 },
 	[BO_HELP_SHORT] = { "-h", 0 },
 	[BO__COUNT] = { NULL, 0 },
@@ -104,7 +116,7 @@ static int compile(const char *cc, char **srcs, int nsrcs, char **cflags,
  * sources: only the image is an output. */
 static int build_and_pack(const char *cc, char **srcs, int nsrcs,
 			  char **cflags, int ncflags, const char *out,
-			  const struct rootfs_spec *fs)
+			  const struct rootfs_spec *fs, int net)
 {
 	char *tmp = xasprintf("%s/kiln-build.XXXXXX", tmp_dir());
 	char *name = source_stem(srcs[0]);
@@ -118,7 +130,8 @@ static int build_and_pack(const char *cc, char **srcs, int nsrcs,
 	}
 	close(fd);
 	if (compile(cc, srcs, nsrcs, cflags, ncflags, tmp) == 0)
-		rc = pack_file(tmp, srcs[0], out ? out : def_out, name, fs);
+		rc = pack_file(tmp, srcs[0], out ? out : def_out, name, fs,
+			       net);
 	unlink(tmp);
 out:
 	free(def_out);
@@ -136,7 +149,7 @@ int cmd_build(int argc, char **argv)
 		.files = xcalloc((size_t)argc, sizeof(char *)),
 		.mtime_env = getenv("SOURCE_DATE_EPOCH"),
 	};
-	int nsrcs = 0, id, rc = -1;
+	int nsrcs = 0, id, rc = -1, net = PACK_NET_AUTO;
 
 	while ((id = opt_next(&it, &val)) != OPT_END) {
 		if (id == -1)
@@ -150,6 +163,9 @@ int cmd_build(int argc, char **argv)
 			out = val;
 		} else if (id == BO_CC) {
 			cc = val;
+		} else if (id == BO_NET || id == BO_NO_NET) {
+			if (pack_net_option(&net, id == BO_NET) < 0)
+				goto out;
 		} else {
 			fputs(build_usage, stdout);
 			rc = 0;
@@ -171,7 +187,7 @@ int cmd_build(int argc, char **argv)
 	if (!cc || !cc[0])
 		cc = "musl-gcc";
 	rc = build_and_pack(cc, srcs, nsrcs, argv + it.i, argc - it.i, out,
-			    &fs);
+			    &fs, net);
 out:
 	free(fs.files);
 	free(srcs);

@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "elf64.h"
 #include "kiln.h"
 
 static const char pack_usage[] =
-	"usage: kiln pack PROG [-o OUT] [--name NAME] [--rootfs DIR|FILE.cpio]\n"
-	"                 [--file SRC:DEST]...\n"
+	"usage: kiln pack PROG [-o OUT] [--name NAME] [--net|--no-net]\n"
+	"                 [--rootfs DIR|FILE.cpio] [--file SRC:DEST]...\n"
 	"\n"
 	"Pack PROG, a static x86-64 Linux executable (ET_EXEC or static-PIE),\n"
 	"with the kiln kernel into one bootable image.\n"
@@ -21,6 +23,8 @@ enum {
 	PO_NAME,
 	PO_ROOTFS,
 	PO_FILE,
+	PO_NET,
+	PO_NO_NET,
 	PO_HELP,
 	PO_HELP_SHORT,
 	PO__COUNT
@@ -31,10 +35,20 @@ static const struct opt_spec pack_specs[] = {
 	[PO_NAME] = { "--name", 1 },
 	[PO_ROOTFS] = { "--rootfs", 1 },
 	[PO_FILE] = { "--file", 1 },
+	[PO_NET] = { "--net", 0 },
+	[PO_NO_NET] = { "--no-net", 0 },
 	[PO_HELP] = { "--help", 0 },
 	[PO_HELP_SHORT] = { "-h", 0 },
 	[PO__COUNT] = { NULL, 0 },
 };
+
+int pack_net_option(int *net, int want)
+{
+	if (*net != PACK_NET_AUTO && *net != want)
+		return kiln_fail("--net and --no-net: choose one");
+	*net = want;
+	return 0;
+}
 
 /* The application is read first: a bad PROG is reported before any
  * trouble with the kernel. */
@@ -54,9 +68,43 @@ int pack_rootfs_option(struct rootfs_spec *spec, const char *opt,
 	return 0;
 }
 
+/*
+ * Which kernel: the one without networking (smaller, and nothing of TCP/IP
+ * or the NIC drivers in the guest) for a program whose symbol table shows
+ * it never calls socket(); the full one when it does, when its symbols are
+ * stripped (no way to tell), or when the library directory has no
+ * kernel-min.elf (a test kernel, an older install).
+ */
+static int choose_kernel(const unsigned char *app, size_t app_size, int net,
+			 char **path)
+{
+	int asked = net == PACK_NO_NET;
+	char *min;
+
+	if (find_lib_file("kernel.elf", path) < 0)
+		return -1;
+	if (net == PACK_NET_AUTO &&
+	    elf_defines_symbol(app, app_size, "socket") == 0)
+		net = PACK_NO_NET;
+	if (net != PACK_NO_NET)
+		return 0;
+	/* Beside kernel.elf, never from another install. */
+	min = xasprintf("%.*s/kernel-min.elf",
+			(int)(path_basename(*path) - *path - 1), *path);
+	if (access(min, R_OK) == 0) {
+		free(*path);
+		*path = min;
+		return 0;
+	}
+	free(min);
+	return asked ? kiln_fail("--no-net: no kernel-min.elf beside %s",
+				 *path)
+		     : 0;
+}
+
 /* The user's inputs first (program, then files), then the kernel. */
 int pack_file(const char *prog, const char *label, const char *out,
-	      const char *name, const struct rootfs_spec *rootfs)
+	      const char *name, const struct rootfs_spec *rootfs, int net)
 {
 	unsigned char *app = NULL, *kernel = NULL, *img = NULL, *fs = NULL;
 	size_t app_size, kernel_size, img_size, fs_size = 0;
@@ -67,12 +115,14 @@ int pack_file(const char *prog, const char *label, const char *out,
 		return -1;
 	if (image_check_app(app, app_size, label) < 0 ||
 	    (rootfs && rootfs_build(rootfs, &fs, &fs_size) < 0) ||
-	    find_lib_file("kernel.elf", &kernel_path) < 0 ||
+	    choose_kernel(app, app_size, net, &kernel_path) < 0 ||
 	    read_file(kernel_path, &kernel, &kernel_size) < 0)
 		goto out;
 	if (image_pack(kernel, kernel_size, kernel_path, app, app_size, label,
 		       name, fs, fs_size, &img, &img_size) < 0)
 		goto out;
+	if (strcmp(path_basename(kernel_path), "kernel-min.elf") == 0)
+		image_set_flags(img, img_size, KILN_IMAGE_NO_NET);
 	rc = write_file_atomic(out, img, img_size);
 out:
 	free(fs);
@@ -87,7 +137,7 @@ static int pack(int argc, char **argv, struct rootfs_spec *fs)
 {
 	struct opt_iter it = { argc, argv, 1, pack_specs };
 	const char *prog = NULL, *out = NULL, *name = NULL, *val = NULL;
-	int id;
+	int id, net = PACK_NET_AUTO;
 
 	while ((id = opt_next(&it, &val)) != OPT_END) {
 		switch (id) {
@@ -107,6 +157,11 @@ static int pack(int argc, char **argv, struct rootfs_spec *fs)
 			break;
 		case PO_OUT:
 			out = val;
+			break;
+		case PO_NET:
+		case PO_NO_NET:
+			if (pack_net_option(&net, id == PO_NET) < 0)
+				return -1;
 			break;
 		case PO_NAME:
 			if (!val[0])
@@ -132,7 +187,7 @@ static int pack(int argc, char **argv, struct rootfs_spec *fs)
 		return kiln_fail("%s: not a file name", prog);
 
 	char *def_out = out ? NULL : xasprintf("%s.img", prog);
-	int rc = pack_file(prog, prog, out ? out : def_out, name, fs);
+	int rc = pack_file(prog, prog, out ? out : def_out, name, fs, net);
 	free(def_out);
 	return rc;
 }

@@ -225,6 +225,31 @@ static int check_image_fits(const char *path, uint64_t size, uint64_t mem)
 			 (unsigned long long)(mem / mib));
 }
 
+/* A NIC asked for (-p, --tap, --nic) that the image's kernel has no driver
+ * or TCP/IP for would only fail inside the guest, in silence. (--ip alone
+ * adds no NIC: that kernel logs a warning, as the full one does.) */
+static int check_image_net(const struct run_opts *o)
+{
+	struct kiln_image_desc desc;
+	unsigned char *img;
+	size_t size;
+	int no_net;
+
+	if (strcmp(o->nic, "none") == 0)
+		return 0;
+	if (read_file(o->image, &img, &size) < 0)
+		return -1;
+	no_net = image_read_desc(img, size, &desc) == 0 &&
+		 (desc.flags & KILN_IMAGE_NO_NET);
+	free(img);
+	if (no_net)
+		return kiln_fail("%s: packed without the network stack (its "
+				 "program does not call socket()); pack it "
+				 "with kiln pack --net to use a NIC",
+				 o->image);
+	return 0;
+}
+
 static int check_image(const char *path, uint64_t mem)
 {
 	unsigned char magic[4];
@@ -272,7 +297,8 @@ static int run(const struct run_opts *o)
 	int rc = -1, fd;
 
 	/* The user's input first, then what kiln brings. */
-	if (check_image(o->image, o->mem) < 0 || run_kernel_cmdline(o, &cmdline) < 0 ||
+	if (check_image(o->image, o->mem) < 0 || check_image_net(o) < 0 ||
+	    run_kernel_cmdline(o, &cmdline) < 0 ||
 	    find_lib_file("loader.elf", &loader) < 0)
 		goto out;
 	status_path = xasprintf("%s/kiln-status.XXXXXX", tmp_dir());

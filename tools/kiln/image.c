@@ -1,4 +1,5 @@
 /* Packing: the kernel ELF plus the application (include/kiln/abi/image.h). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,6 +280,42 @@ static void lay_out(const unsigned char *k, const struct kernel_sections *ks,
 	fill_desc(o, &ks->sh[ks->desc], pl, app_off, rootfs_off);
 	*out = o;
 	*out_size = total;
+}
+
+/* Where the descriptor of img sits, or -1. */
+static int64_t desc_offset(const unsigned char *img, size_t size)
+{
+	struct kiln_image_desc d;
+	uint64_t off, len;
+
+	if (elf_find_section(img, size, KILN_IMAGE_DESC_SECTION, &off, &len) <
+		    0 ||
+	    len != sizeof(d))
+		return -1;
+	memcpy(&d, img + off, sizeof(d));
+	return d.magic == KILN_IMAGE_MAGIC ? (int64_t)off : -1;
+}
+
+int image_read_desc(const unsigned char *img, size_t size,
+		    struct kiln_image_desc *desc)
+{
+	int64_t off = desc_offset(img, size);
+
+	if (off < 0)
+		return -1;
+	memcpy(desc, img + off, sizeof(*desc));
+	return 0;
+}
+
+int image_set_flags(unsigned char *img, size_t size, uint64_t flags)
+{
+	int64_t off = desc_offset(img, size);
+
+	if (off < 0)
+		return -1;
+	memcpy(img + off + offsetof(struct kiln_image_desc, flags), &flags,
+	       sizeof(flags));
+	return 0;
 }
 
 /*

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kiln/abi/image.h"
+
 /*
  * Errors. A function that can fail returns 0 (or a result >= 0) on
  * success and -1 after recording one message with kiln_fail(); main()
@@ -205,10 +207,24 @@ int run_guest_status(const unsigned char *com2, size_t len, int wstatus);
 
 /* cmd_pack.c: pack the program at path prog, and the root file system
  * rootfs asks for (NULL: none), into the image out, with the kernel found
- * by find_lib_file(). label names the program in error messages. 0 or
- * -1. Shared by `pack` and `build`. */
+ * by find_lib_file(). label names the program in error messages. net:
+ * PACK_NET_AUTO (the kernel without networking, kernel-min.elf, when the
+ * program's symbol table shows it never calls socket() and that kernel is
+ * there; else kernel.elf), PACK_NET (kernel.elf) or PACK_NO_NET
+ * (kernel-min.elf). 0 or -1. Shared by `pack` and `build`. */
+enum { PACK_NET_AUTO = -1, PACK_NO_NET = 0, PACK_NET = 1 };
 int pack_file(const char *prog, const char *label, const char *out,
-	      const char *name, const struct rootfs_spec *rootfs);
+	      const char *name, const struct rootfs_spec *rootfs, int net);
+
+/* image.c: the descriptor of a packed image in memory, read or its flags
+ * set; 0, or -1 (no message) when img is not an image. */
+int image_read_desc(const unsigned char *img, size_t size,
+		    struct kiln_image_desc *desc);
+int image_set_flags(unsigned char *img, size_t size, uint64_t flags);
+
+/* cmd_pack.c: --net (want 1) or --no-net (want 0) into *net
+ * (PACK_NET_AUTO until one is given); both is an error. 0 or -1. */
+int pack_net_option(int *net, int want);
 
 /* cmd_pack.c: record an option `pack` and `build` share, opt being
  * "--rootfs" or "--file", in spec (whose files must have room for every
@@ -216,6 +232,9 @@ int pack_file(const char *prog, const char *label, const char *out,
 int pack_rootfs_option(struct rootfs_spec *spec, const char *opt,
 		       const char *val);
 #define ROOTFS_USAGE                                                          \
+	"  --net, --no-net  with or without the network stack (default: with\n" \
+	"                   it when the program calls socket(), or when its\n"  \
+	"                   symbols are stripped)\n"                              \
 	"  --rootfs DIR     DIR becomes / in the guest (or FILE.cpio, a newc\n" \
 	"                   archive)\n"                                          \
 	"  --file SRC:DEST  put the file or tree SRC at DEST, an absolute\n"    \

@@ -23,7 +23,10 @@
  * packed (app_size != 0) and names it (argv[0]); rootfs_size != 0 says a
  * root file system was packed. Its offsets record where pack put the
  * sections (from the first byte of the file) and are not relied on at
- * boot. A kernel ELF that was never packed has app_size == 0.
+ * boot. A kernel ELF that was never packed has app_size == 0. flags:
+ * KILN_IMAGE_NO_NET when pack chose the kernel built without a network
+ * stack (kernel-min.elf), so that `kiln run` can refuse a NIC the guest
+ * could not use.
  */
 
 #define KILN_IMAGE_MAGIC 0x4e4c494bU /* "KILN" */
@@ -31,6 +34,7 @@
 #define KILN_IMAGE_DESC_SECTION ".kiln.desc"
 #define KILN_IMAGE_APP_SECTION ".kiln.app"
 #define KILN_IMAGE_ROOTFS_SECTION ".kiln.rootfs"
+#define KILN_IMAGE_NO_NET (1ULL << 0) /* no NIC drivers, no TCP/IP */
 
 struct kiln_image_desc {
 	uint32_t magic;	  /* KILN_IMAGE_MAGIC */
@@ -39,7 +43,8 @@ struct kiln_image_desc {
 	uint64_t app_size;
 	uint64_t rootfs_offset;
 	uint64_t rootfs_size;
-	uint64_t reserved[3];
+	uint64_t flags;	/* KILN_IMAGE_* below; 0 in older images */
+	uint64_t reserved[2];
 	char app_name[64]; /* argv[0] for the application, NUL-terminated */
 };
 
