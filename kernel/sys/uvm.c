@@ -9,9 +9,33 @@
 #include "uvm_priv.h"
 
 /* The one table (uvm_priv.h says how it is kept). */
-struct uvm_region uvm_regions[UVM_MAX_REGIONS];
+static struct uvm_region first_table[UVM_FIRST_REGIONS];
+struct uvm_region *uvm_regions = first_table;
 int uvm_nregions;
+static int capacity = UVM_FIRST_REGIONS;
 static bool last_fault_oom;
+
+int uvm_reserve(int n)
+{
+	struct uvm_region *t;
+	int cap = capacity;
+
+	if (n <= capacity)
+		return 0;
+	if (n > UVM_MAX_REGIONS)
+		return -ENOMEM;
+	while (cap < n)
+		cap *= 2;
+	cap = MIN(cap, UVM_MAX_REGIONS);
+	if (!(t = kmalloc((size_t)cap * sizeof *t)))
+		return -ENOMEM;
+	memcpy(t, uvm_regions, (size_t)uvm_nregions * sizeof *t);
+	if (uvm_regions != first_table)
+		kfree(uvm_regions);
+	uvm_regions = t;
+	capacity = cap;
+	return 0;
+}
 
 void uvm_reset(void)
 {
@@ -248,7 +272,7 @@ int uvm_remove_range(uint64_t start, uint64_t end)
 
 	if (uvm_range_free(start, end))
 		return 0;
-	if (uvm_nregions + 2 > UVM_MAX_REGIONS)
+	if (uvm_reserve(uvm_nregions + 2) < 0)
 		return -ENOMEM;
 	split_at(start);
 	split_at(end);
@@ -267,7 +291,7 @@ int uvm_insert_region(const struct uvm_region *r)
 		return -EINVAL;
 	if (!uvm_range_free(r->start, r->end))
 		return -EEXIST;
-	if (uvm_nregions == UVM_MAX_REGIONS)
+	if (uvm_reserve(uvm_nregions + 1) < 0)
 		return -ENOMEM;
 	insert_at(uvm_first_ending_after(r->start), r);
 	uvm_merge_all();
@@ -286,7 +310,7 @@ int uvm_protect(uint64_t start, uint64_t end, uint32_t prot)
 {
 	if (!valid_range(start, end) || !uvm_range_covered(start, end))
 		return -ENOMEM;
-	if (uvm_nregions + 2 > UVM_MAX_REGIONS)
+	if (uvm_reserve(uvm_nregions + 2) < 0)
 		return -ENOMEM;
 	split_at(start);
 	split_at(end);

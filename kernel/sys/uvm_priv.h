@@ -8,13 +8,19 @@
 /*
  * One process, so one table, sorted by address, regions never
  * overlapping. Adjacent regions of the same kind and protection are
- * merged, which keeps musl's malloc (brk plus many small mmaps) well below
- * the limit; past it mmap fails with -ENOMEM as Linux does at
- * vm.max_map_count.
+ * merged, which keeps musl's malloc (brk plus many small mmaps) small;
+ * each thread stack costs two (musl's PROT_NONE guard and the stack). The
+ * table starts static and doubles from the heap as needed; past
+ * UVM_MAX_REGIONS (Linux's default vm.max_map_count) mmap fails with
+ * -ENOMEM as Linux does.
  */
-#define UVM_MAX_REGIONS 256
-extern struct uvm_region uvm_regions[UVM_MAX_REGIONS];
+#define UVM_FIRST_REGIONS 256
+#define UVM_MAX_REGIONS	  65530
+extern struct uvm_region *uvm_regions;
 extern int uvm_nregions;
+
+/* Room for n regions in the table: 0, or -ENOMEM. */
+int uvm_reserve(int n);
 
 /* Index of the first region ending above addr (uvm_nregions if none). */
 int uvm_first_ending_after(uint64_t addr);

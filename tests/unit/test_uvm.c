@@ -49,6 +49,19 @@ size_t pmm_free_count(void)
 	return 1000;
 }
 
+/* The region table grows from the heap past its static start. */
+static bool heap_fails;
+
+void *kmalloc(size_t size)
+{
+	return heap_fails ? NULL : malloc(size);
+}
+
+void kfree(void *p)
+{
+	free(p);
+}
+
 size_t pmm_total_count(void)
 {
 	return 2000;
@@ -324,11 +337,31 @@ TEST(uvm_region_table_full_gives_enomem)
 	int64_t r = 0;
 
 	fresh();
+	heap_fails = true; /* the table cannot grow past its static start */
 	/* Alternating protections never merge. */
 	for (int i = 0; i < 1000 && r >= 0; i++)
 		r = uvm_mmap(0, P, (i & 1) ? PROT_READ : RW,
 			     MAP_PRIVATE | MAP_ANONYMOUS);
+	heap_fails = false;
 	CHECK(r == -ENOMEM);
+	fresh();
+}
+
+TEST(uvm_region_table_grows_for_many_thread_stacks)
+{
+	int64_t r = 0;
+	int i;
+
+	fresh();
+	/* 600 thread stacks as musl makes them: a PROT_NONE guard page
+	 * under each read-write stack, two regions apiece. */
+	for (i = 0; i < 600 && r >= 0; i++) {
+		r = uvm_mmap(0, 3 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS);
+		if (r >= 0)
+			r = uvm_mprotect((uint64_t)r + P, 2 * P, RW);
+	}
+	CHECK(r >= 0);
+	CHECK(i == 600);
 	fresh();
 }
 
