@@ -57,32 +57,51 @@ static struct thread *rq_pop(struct runqueue *rq)
 }
 
 /*
- * The application's FS base (its TLS pointer) and user GS base stay in
- * the MSRs while kernel threads run; only a switch to a different user
- * thread moves them. (The SMP issue adds the FPU/SSE state here: kernel
- * threads never touch it, being built general-registers-only.)
+ * A user thread's context beyond the general registers: its FS base (its
+ * TLS pointer), its user GS base and its x87/SSE/AVX state. Kernel
+ * threads never touch any of them (the kernel is built general-registers-
+ * only), so they stay in the CPU while kernel threads run.
+ *
+ * Saved whenever a user thread leaves a CPU, so that its area is right
+ * wherever it runs next (another CPU, once there are several); loaded only
+ * when the CPU's registers do not hold it already: rq->user_owner is the
+ * last user thread loaded here, and fpu_cpu says the thread was last
+ * saved here (it did not run on another CPU meanwhile).
  */
+static void user_context_save(struct thread *prev)
+{
+	prev->fs_base = rdmsr(MSR_FS_BASE);
+	prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	fpu_save(prev);
+	prev->fpu_cpu = this_cpu()->id + 1;
+}
+
 static void user_context_switch(struct runqueue *rq, struct thread *next)
 {
-	struct thread *old = rq->user_owner;
-
-	if (old) {
-		old->fs_base = rdmsr(MSR_FS_BASE);
-		old->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	}
+	if (rq->user_owner == next && next->fpu_cpu == this_cpu()->id + 1)
+		return;
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+	fpu_restore(next);
+	next->fpu_cpu = this_cpu()->id + 1;
 	rq->user_owner = next;
 }
 
 void thread_mark_user(void)
 {
 	struct thread *t = thread_current();
-	uint64_t flags = spin_lock_irqsave(&sched_lock);
+	uint64_t flags;
 
+	/* Its first FPU state is the clean one cpu_init() loaded. */
+	if (!t->fpu && fpu_alloc(t) < 0)
+		panic("sched: out of memory for the FPU state of %s", t->name);
+	flags = spin_lock_irqsave(&sched_lock);
 	t->user = true;
 	t->fs_base = t->gs_base = 0;
+	fpu_save(t);
+	this_rq()->user_owner = NULL;
 	user_context_switch(this_rq(), t);
+	sched_slice_start(t, false);
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
@@ -101,8 +120,12 @@ void sched_switch_locked(void)
 	c->thread_name = next->name;
 	/* Ring 3 -> ring 0 entries (TSS.RSP0, syscall) land on next's stack. */
 	arch_set_kernel_stack(next->kstack_top);
-	if (next->user && rq->user_owner != next)
+	if (prev->user && prev->state != THREAD_DEAD)
+		user_context_save(prev);
+	if (next->user) {
 		user_context_switch(rq, next);
+		sched_slice_start(next, rq->head != NULL);
+	}
 	sched_stats.switches++;
 	prev = switch_to(prev, next);
 	sched_finish_switch(prev);
@@ -151,10 +174,21 @@ void thread_yield(void)
 
 void sched_preempt_user(void)
 {
+	struct thread *self = thread_current();
+	struct thread *head = this_rq()->head;
+
 	/* Kernel code is not preempted; this is the one point where a ring-3
-	 * thread gives way, with nothing of the kernel's held. */
-	if (this_rq()->head)
+	 * thread gives way, with nothing of the kernel's held: at once to a
+	 * kernel thread (a driver's or lwIP's, woken by an interrupt or by
+	 * the call), to another user thread when its time slice is over. */
+	if (!head || !self)
+		return;
+	if (!head->user || !self->user) {
 		thread_yield();
+	} else if (sched_slice_over(self)) {
+		sched_stats.preemptions++;
+		thread_yield();
+	}
 }
 
 void thread_exit(void)
@@ -162,7 +196,9 @@ void thread_exit(void)
 	struct thread *self = thread_current();
 
 	(void)spin_lock_irqsave(&sched_lock); /* the next thread releases */
-	if (self == this_rq()->idle || self->static_boot)
+	/* The boot flow may end once it is a user thread (the application's
+	 * first thread calling exit while others run on). */
+	if (self == this_rq()->idle || (self->static_boot && !self->user))
 		panic("thread %s may not exit", self->name);
 	self->state = THREAD_DEAD;
 	sched_switch_locked();

@@ -29,6 +29,15 @@ struct thread {
 	uintptr_t kstack_bottom, kstack_top;
 	uint32_t id;
 	char name[16];
+
+	/* User threads (clone, preemption; appended). */
+	void *fpu;	  /* its x87/SSE/AVX state (fpu.c), 64-aligned */
+	void *fpu_alloc;  /* the allocation fpu points into */
+	uint32_t fpu_cpu; /* id + 1 of the CPU its state was last loaded
+			     into or saved from; 0 = none */
+	uint64_t slice_end; /* preempt.c: its ring-3 time slice ends */
+	struct timer slice_timer;
+	void *user_data; /* the syscall layer's (thread_user_data()) */
 };
 #define THREAD_OFF_RSP 0
 
@@ -71,6 +80,23 @@ struct thread *thread_alloc(const char *name, thread_fn fn, void *arg);
 void thread_free(struct thread *t); /* a DEAD thread's stack and struct */
 extern struct thread boot_thread;
 
+/* fpu.c: per-thread FPU/SSE/AVX state. The kernel is built
+ * general-registers-only, so the registers hold the state of the last
+ * user thread that ran on this CPU until another user thread's is loaded.
+ */
+int fpu_alloc(struct thread *t); /* 0 or -ENOMEM; the area is unset */
+void fpu_free(struct thread *t);
+void fpu_save(struct thread *t);    /* the live registers into t's area */
+void fpu_restore(struct thread *t); /* t's area into the registers */
+
+/* preempt.c: ring-3 time slices. */
+/* A user thread starts running: its slice starts now (and a timer is
+ * armed for its end when others_runnable). */
+void sched_slice_start(struct thread *t, bool others_runnable);
+/* Whether t's slice is over; if not, a timer interrupt is due when it
+ * ends (so that a thread spinning in ring 3 is interrupted then). */
+bool sched_slice_over(struct thread *t);
+
 /* kstack.c: stacks of KSTACK_PAGES pages under one unmapped guard page,
  * in the kernel-stack area (mm.h, KSTACK_AREA_BASE). */
 #define KSTACK_PAGES 4
@@ -94,6 +120,7 @@ struct sched_stats {
 	uint64_t switches;   /* switch_to calls */
 	uint64_t idle_halts; /* HLTs the idle thread executed */
 	uint64_t timers_fired;
+	uint64_t preemptions; /* ring-3 threads that gave way at slice end */
 };
 extern struct sched_stats sched_stats;
 

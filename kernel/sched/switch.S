@@ -10,9 +10,9 @@
  * System V ABI makes callee-saved needs keeping: RBX, RBP, R12-R15 and
  * RSP (RFLAGS.DF is clear at every call; IF is the same on both sides).
  * The caller-saved registers are dead across the call by the ABI. No FPU
- * or SSE state: the kernel is built general-registers-only and the one
- * application thread's state stays in the registers (the SMP issue saves
- * it per user thread). Returns prev in RAX, on next's stack: the thread
+ * or SSE state: the kernel is built general-registers-only, and the
+ * scheduler saves and loads a user thread's around the switch (fpu.c).
+ * Returns prev in RAX, on next's stack: the thread
  * that comes out of the switch learns whom it replaced (to free it if it
  * died).
  */

@@ -43,9 +43,10 @@ void thread_set_name(struct thread *t, const char *name)
  * as the ABI wants. Stack, from the saved RSP up: r15 r14 r13 r12 rbx rbp,
  * return address, padding.
  */
-static void initial_frame(struct thread *t, thread_fn fn, void *arg)
+static void initial_frame(struct thread *t, uint64_t top, thread_fn fn,
+			  void *arg)
 {
-	uint64_t *sp = (uint64_t *)t->kstack_top;
+	uint64_t *sp = (uint64_t *)top;
 
 	*--sp = 0;
 	*--sp = 0;
@@ -59,7 +60,8 @@ static void initial_frame(struct thread *t, thread_fn fn, void *arg)
 	t->rsp = (uint64_t)sp;
 }
 
-struct thread *thread_alloc(const char *name, thread_fn fn, void *arg)
+/* A thread with its stack and id, not yet given anything to run. */
+static struct thread *thread_new(const char *name)
 {
 	struct thread *t = kzalloc(sizeof *t);
 	uint64_t flags;
@@ -71,12 +73,91 @@ struct thread *thread_alloc(const char *name, thread_fn fn, void *arg)
 		return NULL;
 	}
 	strlcpy(t->name, name, sizeof t->name);
-	initial_frame(t, fn, arg);
 	t->state = THREAD_BLOCKED; /* until queued */
 	flags = spin_lock_irqsave(&sched_lock);
 	t->id = next_id++;
 	spin_unlock_irqrestore(&sched_lock, flags);
 	return t;
+}
+
+struct thread *thread_alloc(const char *name, thread_fn fn, void *arg)
+{
+	struct thread *t = thread_new(name);
+
+	if (t)
+		initial_frame(t, t->kstack_top, fn, arg);
+	return t;
+}
+
+/* trap_return (arch/x86_64/entry.S) restores the frame at %rsp and leaves
+ * with IRETQ, to ring 3 here (SWAPGS first). Interrupts stay off until
+ * IRETQ loads the frame's RFLAGS. */
+static __noreturn void enter_user_frame(void *tf)
+{
+	__asm__ volatile("cli\n\t"
+			 "movq %0, %%rsp\n\t"
+			 "jmp trap_return" ::"r"(tf)
+			 : "memory");
+	__builtin_unreachable();
+}
+
+/*
+ * The new thread's user registers sit at the very top of its kernel stack
+ * (where its first entry from ring 3 will build its next frame), its
+ * first switch_to() frame below them.
+ */
+struct thread *thread_clone_user(const char *name, const struct trapframe *tf,
+				 uint64_t fs_base, uint64_t gs_base)
+{
+	struct thread *t = thread_new(name);
+	struct trapframe *utf;
+
+	if (!t)
+		return NULL;
+	if (fpu_alloc(t) < 0) {
+		kstack_free(t->kstack_bottom);
+		kfree(t);
+		return NULL;
+	}
+	/* Linux starts a clone with its parent's FPU state, which the
+	 * registers hold: the parent is the thread making the call. */
+	fpu_save(t);
+	utf = (struct trapframe *)(t->kstack_top - sizeof *utf);
+	*utf = *tf;
+	initial_frame(t, (uint64_t)utf, enter_user_frame, utf);
+	t->user = true;
+	t->fs_base = fs_base;
+	t->gs_base = gs_base;
+	return t;
+}
+
+void thread_start_user(struct thread *t)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_lock);
+
+	sched_enqueue_locked(t);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void thread_discard(struct thread *t)
+{
+	t->state = THREAD_DEAD;
+	thread_free(t);
+}
+
+uint32_t thread_id(const struct thread *t)
+{
+	return t->id;
+}
+
+void *thread_user_data(const struct thread *t)
+{
+	return t->user_data;
+}
+
+void thread_set_user_data(struct thread *t, void *data)
+{
+	t->user_data = data;
 }
 
 struct thread *thread_create(const char *name, thread_fn fn, void *arg)
@@ -106,8 +187,16 @@ void thread_start(struct thread *prev, thread_fn fn, void *arg)
 /* Called by the thread that runs after t died, on its own stack. */
 void thread_free(struct thread *t)
 {
-	if (t->static_boot)
-		panic("thread_free(%s)", t->name);
+	timer_cancel(&t->slice_timer);
+	if (t->fpu_alloc)
+		fpu_free(t);
+	/* The boot flow's struct and stack are static: the application's
+	 * first thread may exit before the others. */
+	if (t->static_boot) {
+		if (!t->user)
+			panic("thread_free(%s)", t->name);
+		return;
+	}
 	kstack_free(t->kstack_bottom);
 	kfree(t);
 }

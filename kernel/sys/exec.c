@@ -18,6 +18,7 @@
 #include "elf64.h"
 #include "kcmdline.h"
 
+#include "proc.h"
 #include "uvm.h"
 
 /* Defined in the kernel's .kiln.desc section; `kiln pack` fills it in. */
@@ -322,6 +323,7 @@ void exec_start_app(const struct kiln_boot_info *bi, const struct kcmdline *cl)
 	 * and GS bases from 0 (musl sets its TLS with arch_prctl). */
 	thread_set_name(thread_current(), app_name);
 	thread_mark_user();
+	proc_init_main(); /* thread 1 of process 1 */
 	log_debug("app: %s, entry 0x%lx, brk 0x%lx, stack 0x%llx-0x%llx",
 		  img.type == ELF_ET_DYN ? "static-pie" : "static",
 		  base + img.entry, base + img.vaddr_hi,

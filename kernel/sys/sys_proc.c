@@ -1,4 +1,5 @@
-/* Process, thread and signal system calls for the one application. */
+/* Process and signal system calls for the one application (threads:
+ * sys_thread.c). */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/log.h>
@@ -15,27 +16,7 @@
 /* The application is process 1, thread 1, in process group 1. */
 #define APP_PID 1
 
-long sys_exit(const struct sys_args *a)
-{
-	int status = (int)a->arg[0];
-
-	/* One thread: its exit is the process's exit. */
-	log_debug("application exited with status %d", status & 0xff);
-	machine_exit(status & 0xff);
-}
-
-long sys_exit_group(const struct sys_args *a)
-{
-	return sys_exit(a);
-}
-
 long sys_getpid(const struct sys_args *a)
-{
-	(void)a;
-	return APP_PID;
-}
-
-long sys_gettid(const struct sys_args *a)
 {
 	(void)a;
 	return APP_PID;
@@ -75,13 +56,6 @@ long sys_getegid(const struct sys_args *a)
 {
 	(void)a;
 	return 0;
-}
-
-long sys_set_tid_address(const struct sys_args *a)
-{
-	/* Only used when a thread exits; one thread never needs it. */
-	(void)a;
-	return APP_PID;
 }
 
 long sys_set_robust_list(const struct sys_args *a)
@@ -224,31 +198,6 @@ long sys_kill(const struct sys_args *a)
 	/* Process 1 or the caller's group (0). -1 means everyone but the
 	 * caller and init (kill(2)): nobody here. */
 	if (pid != APP_PID && pid != 0)
-		return -ESRCH;
-	return signal_send_self(sig);
-}
-
-long sys_tkill(const struct sys_args *a)
-{
-	int tid = (int)a->arg[0];
-	int sig = (int)a->arg[1];
-
-	if (tid <= 0)
-		return -EINVAL;
-	if (tid != APP_PID)
-		return -ESRCH;
-	return signal_send_self(sig);
-}
-
-long sys_tgkill(const struct sys_args *a)
-{
-	int tgid = (int)a->arg[0];
-	int tid = (int)a->arg[1];
-	int sig = (int)a->arg[2];
-
-	if (tgid <= 0 || tid <= 0)
-		return -EINVAL;
-	if (tgid != APP_PID || tid != APP_PID)
 		return -ESRCH;
 	return signal_send_self(sig);
 }

@@ -6,15 +6,16 @@
 
 /*
  * One CPU for now, designed for more (the SMP issue makes scheduling
- * preemptive and per-CPU). A thread is either a kernel thread or the
- * application's thread (which runs in ring 3 and enters the kernel through
- * system calls and interrupts; it blocks in the kernel like any other).
+ * per-CPU). A thread is either a kernel thread or one of the
+ * application's threads (which run in ring 3 and enter the kernel through
+ * system calls and interrupts; they block in the kernel like any other).
  * Blocking switches to the next runnable thread; with none, the idle
  * thread halts until an interrupt.
  *
  * Kernel code is never preempted: a thread runs until it blocks, yields
- * or exits. A thread in ring 3 gives way to threads woken meanwhile when
- * it next leaves the kernel (sched_preempt_user()). Run queues are FIFO.
+ * or exits. A thread in ring 3 gives way when it next leaves the kernel
+ * (sched_preempt_user()): at once to a kernel thread woken meanwhile, to
+ * another user thread when its time slice is over. Run queues are FIFO.
  */
 struct thread;
 typedef void (*thread_fn)(void *arg);
@@ -52,6 +53,32 @@ __noreturn void thread_exit(void);
  */
 void thread_mark_user(void);
 
+/*
+ * The application's further threads (clone, kernel/sys/). thread_clone_
+ * user() makes a user thread, not yet runnable, that enters ring 3 with
+ * the registers in *tf (copied), the given FS and user GS bases, and a
+ * copy of the caller's FPU/SSE/AVX state (the caller must be the user
+ * thread cloning itself); NULL when out of memory. thread_start_user()
+ * makes it runnable; thread_discard() frees one that never ran. Its id
+ * (thread_id(), unique among all threads, the boot thread's 1) is its
+ * Linux tid. A user thread ends with thread_exit(), the boot flow too once
+ * it runs the application.
+ *
+ * A user thread's time slice in ring 3 is 4 ms (preempt.c): when another
+ * user thread is runnable it gives way at the end of its slice, even if it
+ * never enters the kernel (a timer interrupt is armed for that); a kernel
+ * thread woken meanwhile gets the CPU at once.
+ */
+struct trapframe;
+struct thread *thread_clone_user(const char *name, const struct trapframe *tf,
+				 uint64_t fs_base, uint64_t gs_base);
+void thread_start_user(struct thread *t);
+void thread_discard(struct thread *t);
+uint32_t thread_id(const struct thread *t);
+/* One pointer for the syscall layer's per-thread data (NULL at first). */
+void *thread_user_data(const struct thread *t);
+void thread_set_user_data(struct thread *t, void *data);
+
 /* Sleep the calling thread until clock_monotonic_ns() >= deadline. Never
  * wakes early. Before sched_init() it spins. */
 void thread_sleep_until(uint64_t deadline_ns);
@@ -60,9 +87,9 @@ void thread_sleep_until(uint64_t deadline_ns);
  * Hooks for the trap and syscall code (not for drivers):
  * timer_interrupt() runs the expired timers and programs the next one
  * (the local APIC timer's vector, interrupts off, after the EOI).
- * sched_preempt_user() is called on the way back to ring 3: if threads
- * are runnable (woken by an interrupt or by the system call), the
- * application's thread yields to them first.
+ * sched_preempt_user() is called on the way back to ring 3: a woken
+ * kernel thread runs first; another user thread does when the caller's
+ * time slice is over (preempt.c).
  */
 void timer_interrupt(void);
 void sched_preempt_user(void);

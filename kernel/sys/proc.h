@@ -1,0 +1,34 @@
+/* The application's threads as the syscall layer sees them, and futex wakes. */
+#ifndef KERNEL_SYS_PROC_H
+#define KERNEL_SYS_PROC_H
+
+#include <kernel/types.h>
+
+/*
+ * One process (pid 1) with one or more threads. Each has a struct uthread
+ * (hung on its struct thread, thread_user_data()); the first thread's tid
+ * is 1, the pid, as on Linux; the others' are their scheduler ids.
+ */
+struct thread;
+struct uthread {
+	struct thread *t;
+	uint32_t tid;
+	uint64_t clear_child_tid; /* user address, 0 for none */
+	struct uthread *next;	  /* the process's threads (proc_lock) */
+};
+
+/* exec: the calling thread becomes the process's first thread. */
+void proc_init_main(void);
+
+/* The calling thread's; NULL in a kernel thread. */
+struct uthread *uthread_self(void);
+
+/* Whether tid names a live thread of the process. */
+bool proc_has_tid(uint32_t tid);
+
+/* futex.c: wake up to n waiters on the futex at uaddr whose bitset shares
+ * a bit with bitset; returns how many were woken. */
+#define FUTEX_BITSET_ANY 0xffffffffU
+int futex_wake(uint64_t uaddr, int n, uint32_t bitset);
+
+#endif
