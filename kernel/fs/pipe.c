@@ -3,16 +3,18 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/poll.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 
 #include "vfs.h"
 
 /*
  * The ring is up to 16 frames, taken as data first arrives and kept until
- * the pipe goes. One thread for now: a read of an empty pipe whose write
- * end is still open, or a write to a full one, could only be satisfied by
- * another thread, so instead of blocking forever it answers what a
- * non-blocking descriptor gets (-EAGAIN), and says so once in the log.
+ * the pipe goes. A read of an empty pipe whose write end is still open, or
+ * a write to a full one, can only be satisfied by another thread: it
+ * waits while the application has one; with a single thread, instead of
+ * blocking forever, it answers what a non-blocking descriptor gets
+ * (-EAGAIN), and says so once in the log.
  */
 #define PIPE_PAGES 16
 #define PIPE_SIZE  (PIPE_PAGES * PAGE_SIZE) /* Linux's default capacity */
@@ -30,15 +32,24 @@ struct pipe {
 
 static uint64_t next_ino = 1;
 
-static void would_block(const char *what)
+/* A blocking call that must wait for another thread: 0 once the pipe
+ * changed (the caller looks again), or the error to return. */
+static int wait_for_other(struct file *f, unsigned int events,
+			  const char *what)
 {
 	static bool warned;
+	int err;
 
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (thread_user_count() > 1)
+		return (err = file_wait(f, events, 0)) < 0 ? err : 0;
 	if (!warned)
-		log_warn("%s would wait for another thread, which kiln does "
-			 "not have yet: -EAGAIN",
+		log_warn("%s would wait for another thread, and the "
+			 "application has one: -EAGAIN",
 			 what);
 	warned = true;
+	return -EAGAIN;
 }
 
 static ssize_t pipe_read(struct file *f, const struct uio *u, uint64_t *pos)
@@ -50,12 +61,11 @@ static ssize_t pipe_read(struct file *f, const struct uio *u, uint64_t *pos)
 	(void)pos;
 	if (u->len == 0)
 		return 0;
-	if (p->len == 0) {
+	while (p->len == 0) {
 		if (p->writers == 0)
 			return 0;
-		if (!(f->flags & O_NONBLOCK))
-			would_block("read of an empty pipe");
-		return -EAGAIN;
+		if ((err = wait_for_other(f, POLLIN, "read of an empty pipe")))
+			return err;
 	}
 	n = MIN(u->len, p->len);
 	while (done < n) {
@@ -80,18 +90,20 @@ static ssize_t pipe_read(struct file *f, const struct uio *u, uint64_t *pos)
 static ssize_t pipe_write(struct file *f, const struct uio *u, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
-	size_t room = PIPE_SIZE - p->len, n, done = 0;
+	size_t room, n, done = 0;
 	int err = 0;
 
 	(void)pos;
-	if (p->readers == 0)
-		return -EPIPE; /* the caller raises SIGPIPE */
 	if (u->len == 0)
-		return 0;
-	if (room == 0 || (u->len <= PIPE_BUF && room < u->len)) {
-		if (!(f->flags & O_NONBLOCK))
-			would_block("write to a full pipe");
-		return -EAGAIN;
+		return p->readers ? 0 : -EPIPE;
+	for (;;) {
+		if (p->readers == 0)
+			return -EPIPE; /* the caller raises SIGPIPE */
+		room = PIPE_SIZE - p->len;
+		if (room && (u->len > PIPE_BUF || room >= u->len))
+			break;
+		if ((err = wait_for_other(f, POLLOUT, "write to a full pipe")))
+			return err;
 	}
 	n = MIN(u->len, room);
 	while (done < n) {

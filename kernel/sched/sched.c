@@ -96,6 +96,8 @@ void thread_mark_user(void)
 	if (!t->fpu && fpu_alloc(t) < 0)
 		panic("sched: out of memory for the FPU state of %s", t->name);
 	flags = spin_lock_irqsave(&sched_lock);
+	if (!t->user)
+		__atomic_add_fetch(&user_threads, 1, __ATOMIC_RELAXED);
 	t->user = true;
 	t->fs_base = t->gs_base = 0;
 	fpu_save(t);
@@ -200,6 +202,8 @@ void thread_exit(void)
 	 * first thread calling exit while others run on). */
 	if (self == this_rq()->idle || (self->static_boot && !self->user))
 		panic("thread %s may not exit", self->name);
+	if (self->user)
+		__atomic_sub_fetch(&user_threads, 1, __ATOMIC_RELAXED);
 	self->state = THREAD_DEAD;
 	sched_switch_locked();
 	panic("dead thread %s ran again", self->name);

@@ -79,6 +79,8 @@ int waitq_block_locked(uint64_t deadline_ns);
 struct thread *thread_alloc(const char *name, thread_fn fn, void *arg);
 void thread_free(struct thread *t); /* a DEAD thread's stack and struct */
 extern struct thread boot_thread;
+/* User threads started and not exited (thread_user_count()); atomic. */
+extern unsigned int user_threads;
 
 /* fpu.c: per-thread FPU/SSE/AVX state. The kernel is built
  * general-registers-only, so the registers hold the state of the last

@@ -23,6 +23,7 @@ struct thread boot_thread = {
 };
 
 static uint32_t next_id = 2;
+unsigned int user_threads;
 
 const char *thread_name(const struct thread *t)
 {
@@ -135,6 +136,7 @@ void thread_start_user(struct thread *t)
 {
 	uint64_t flags = spin_lock_irqsave(&sched_lock);
 
+	__atomic_add_fetch(&user_threads, 1, __ATOMIC_RELAXED);
 	sched_enqueue_locked(t);
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
@@ -143,6 +145,11 @@ void thread_discard(struct thread *t)
 {
 	t->state = THREAD_DEAD;
 	thread_free(t);
+}
+
+unsigned int thread_user_count(void)
+{
+	return __atomic_load_n(&user_threads, __ATOMIC_RELAXED);
 }
 
 uint32_t thread_id(const struct thread *t)

@@ -273,6 +273,57 @@ static void test_tls(void)
 	      "gettid() != getpid() in the first thread");
 }
 
+/* ---- a pipe between two threads: both ends block for the other ---- */
+enum { PIPE_BYTES = 300000 }; /* over four times the pipe's capacity */
+
+static void *pipe_writer(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char buf[7000];
+	long sent = 0;
+
+	usleep(20000); /* the reader finds the pipe empty and waits */
+	while (sent < PIPE_BYTES) {
+		int n = PIPE_BYTES - sent < (long)sizeof buf
+				? (int)(PIPE_BYTES - sent)
+				: (int)sizeof buf;
+		for (int i = 0; i < n; i++)
+			buf[i] = (char)((sent + i) % 251);
+		ssize_t w = write(fd, buf, (size_t)n);
+		if (w <= 0)
+			return (void *)1;
+		sent += w;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void test_pipe(void)
+{
+	int p[2];
+	pthread_t t;
+	char buf[4096];
+	long got = 0, bad = 0;
+	ssize_t r;
+	void *wr;
+
+	if (pipe(p) < 0) {
+		check(0, "pipe_between_threads", "pipe() failed");
+		return;
+	}
+	pthread_create(&t, NULL, pipe_writer, (void *)(intptr_t)p[1]);
+	usleep(50000); /* the writer fills the pipe and waits */
+	while ((r = read(p[0], buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < r; i++)
+			bad += buf[i] != (char)((got + i) % 251);
+		got += r;
+	}
+	pthread_join(t, &wr);
+	close(p[0]);
+	check(r == 0 && got == PIPE_BYTES && !bad && !wr,
+	      "pipe_between_threads", "bytes lost, changed or an error");
+}
+
 /* ---- clone for a new process fails cleanly ---- */
 static void test_no_fork(void)
 {
@@ -290,6 +341,7 @@ int main(void)
 	test_detached();
 	test_join_exited();
 	test_tls();
+	test_pipe();
 	test_no_fork();
 	printf("threads done: %d failures\n", failures);
 	return failures ? 1 : 0;

@@ -75,6 +75,10 @@ struct thread *thread_clone_user(const char *name, const struct trapframe *tf,
 void thread_start_user(struct thread *t);
 void thread_discard(struct thread *t);
 uint32_t thread_id(const struct thread *t);
+/* User threads that have not exited (started ones, and the boot flow once
+ * it runs the application): a blocking call that only another thread can
+ * satisfy waits only when there is another (pipes). */
+unsigned int thread_user_count(void);
 /* One pointer for the syscall layer's per-thread data (NULL at first). */
 void *thread_user_data(const struct thread *t);
 void thread_set_user_data(struct thread *t, void *data);
