@@ -5,6 +5,7 @@
 #include <kernel/uaccess.h>
 
 #include "proc.h"
+#include "signal.h"
 #include "syscall.h"
 
 #define FUTEX_WAIT	     0
@@ -35,6 +36,8 @@ struct futex_q {
 	struct futex_bucket *b; /* where it is queued (requeue moves it) */
 	struct futex_q *next, *prev;
 	bool queued; /* still in b: neither woken nor timed out */
+	bool interrupted; /* a signal for its thread ended the wait */
+	struct uthread *owner; /* the waiting thread (NULL: a kernel one) */
 	struct waitq wq;
 };
 
@@ -64,6 +67,9 @@ static void q_link(struct futex_bucket *b, struct futex_q *q)
 		b->head = q;
 	b->tail = q;
 	q->queued = true;
+	if (q->owner)
+		__atomic_store_n(&q->owner->futex_uaddr, q->uaddr,
+				 __ATOMIC_SEQ_CST);
 }
 
 static void q_unlink(struct futex_q *q)
@@ -80,6 +86,8 @@ static void q_unlink(struct futex_q *q)
 		b->tail = q->prev;
 	q->next = q->prev = NULL;
 	q->queued = false;
+	if (q->owner)
+		__atomic_store_n(&q->owner->futex_uaddr, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Off its bucket, then woken: q may be gone (its waiter returned) as soon
@@ -126,6 +134,7 @@ static int futex_wait(uint64_t uaddr, uint32_t val, uint32_t bitset,
 
 	if ((err = read_word(uaddr, &cur)) < 0)
 		return err;
+	q.owner = uthread_self();
 	waitq_init(&q.wq);
 	spin_lock(&b->lock);
 	if ((err = read_word(uaddr, &cur)) < 0 || cur != val) {
@@ -133,19 +142,56 @@ static int futex_wait(uint64_t uaddr, uint32_t val, uint32_t bitset,
 		return err < 0 ? err : -EAGAIN;
 	}
 	q_link(b, &q);
+	/* After futex_uaddr is set (a full barrier in q_link): a signal
+	 * sent before it is seen here, one sent after finds the wait. */
+	if (q.owner && signal_pending_for(q.owner)) {
+		q_unlink(&q);
+		spin_unlock(&b->lock);
+		return -EINTR;
+	}
 	waitq_prepare(&q.wq);
 	spin_unlock(&b->lock);
 
-	if (waitq_wait(&q.wq, deadline_ns) == 0)
-		return 0;
-	/* Timed out; but a waker that unlinked q first has counted it as
-	 * woken, and then it is. */
+	err = waitq_wait(&q.wq, deadline_ns);
 	b = lock_q_bucket(&q);
-	err = q.queued ? -ETIMEDOUT : 0;
-	if (q.queued)
+	if (q.interrupted) {
+		err = -EINTR;
+	} else if (err == -ETIMEDOUT && !q.queued) {
+		/* A waker that unlinked q before the timeout unlinked it has
+		 * counted it as woken, and then it is. */
+		err = 0;
+	} else if (q.queued) {
 		q_unlink(&q);
+	}
 	spin_unlock(&b->lock);
 	return err;
+}
+
+void futex_interrupt(struct uthread *u)
+{
+	for (;;) {
+		uint64_t uaddr =
+			__atomic_load_n(&u->futex_uaddr, __ATOMIC_SEQ_CST);
+		struct futex_bucket *b;
+
+		if (!uaddr)
+			return;
+		b = bucket_of(uaddr);
+		spin_lock(&b->lock);
+		if (__atomic_load_n(&u->futex_uaddr, __ATOMIC_SEQ_CST) ==
+		    uaddr) {
+			for (struct futex_q *q = b->head; q; q = q->next) {
+				if (q->owner == u) {
+					q->interrupted = true;
+					q_wake(q);
+					break;
+				}
+			}
+			spin_unlock(&b->lock);
+			return;
+		}
+		spin_unlock(&b->lock); /* requeued meanwhile: look again */
+	}
 }
 
 int futex_wake(uint64_t uaddr, int n, uint32_t bitset)

@@ -15,6 +15,11 @@ struct uthread {
 	uint32_t tid;
 	uint64_t clear_child_tid; /* user address, 0 for none */
 	struct uthread *next;	  /* the process's threads (proc_lock) */
+	uint64_t blocked;	  /* its signal mask (signal.c) */
+	uint64_t pending;	  /* signals sent to it alone (tkill) */
+	/* The futex it waits on, 0 when none: set and cleared under that
+	 * futex's bucket lock (futex.c). */
+	uint64_t futex_uaddr;
 };
 
 /* exec: the calling thread becomes the process's first thread. */
@@ -23,12 +28,15 @@ void proc_init_main(void);
 /* The calling thread's; NULL in a kernel thread. */
 struct uthread *uthread_self(void);
 
-/* Whether tid names a live thread of the process. */
-bool proc_has_tid(uint32_t tid);
+/* Send sig (0: only check) to thread tid of the process: 0, -ESRCH or
+ * -EINVAL (signal_send_thread() under the lock that keeps it alive). */
+int proc_signal_tid(uint32_t tid, int sig);
 
 /* futex.c: wake up to n waiters on the futex at uaddr whose bitset shares
  * a bit with bitset; returns how many were woken. */
 #define FUTEX_BITSET_ANY 0xffffffffU
 int futex_wake(uint64_t uaddr, int n, uint32_t bitset);
+/* If u waits on a futex, end that wait with -EINTR (a signal for it). */
+void futex_interrupt(struct uthread *u);
 
 #endif

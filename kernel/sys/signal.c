@@ -1,19 +1,26 @@
-/* Signals for one single-threaded process: recorded, and fatal by default. */
+/* Signals for the one process: recorded, per-thread masks, fatal by default. */
 #include <kernel/errno.h>
 #include <kernel/log.h>
 #include <kernel/power.h>
 #include <kiln/abi/exit.h>
 
+#include "proc.h"
 #include "signal.h"
 
 /*
  * Signals come only from the application itself (kill, tkill, tgkill,
  * raise), so they are decided in system calls: a handled one is run by
- * signal_deliver() (sigframe.c) when the call returns, a default one
- * ignores or terminates at once. Blocked signals wait in `pending`, so
- * musl's raise() -- block, tkill, restore the mask -- acts when the mask
- * comes back, as on Linux. Faults are not turned into handled signals:
- * they end the application (fault.c).
+ * signal_deliver() (sigframe.c) when a system call of the thread it is
+ * for returns, a default one ignores or terminates at once. Each thread
+ * has its own mask (struct uthread; `boot_blocked` before exec) and its
+ * own pending set for signals sent to it (tkill, tgkill); kill() to the
+ * process leaves them in the process's `pending`, taken by whichever
+ * thread next returns from a call without blocking them (Linux picks any
+ * such thread too). Blocked signals wait, so musl's raise() -- block,
+ * tkill, restore the mask -- acts when the mask comes back, as on Linux.
+ * A signal for a thread blocked in a futex wait ends that wait with EINTR
+ * (futex_interrupt()); other sleeps are not interrupted. Faults are not
+ * turned into handled signals: they end the application (fault.c).
  */
 #define SIG_IGN_HANDLER 1
 #define SS_ONSTACK	1
@@ -22,7 +29,22 @@
 #define MINSIGSTKSZ	2048
 
 static struct k_sigaction actions[NSIG_LINUX + 1];
-static uint64_t blocked, pending;
+static uint64_t boot_blocked, pending;
+
+/* The calling thread's mask, and where signals sent to it wait. */
+static uint64_t *my_blocked(void)
+{
+	struct uthread *u = uthread_self();
+
+	return u ? &u->blocked : &boot_blocked;
+}
+
+static uint64_t *my_pending(void)
+{
+	struct uthread *u = uthread_self();
+
+	return u ? &u->pending : &pending;
+}
 static struct k_stack altstack = {0, SS_DISABLE, 0, 0};
 
 static uint64_t sigbit(int sig)
@@ -72,49 +94,98 @@ static bool default_ignores(int sig)
 	       (sig >= 19 && sig <= 22);
 }
 
-/* A signal arrives unblocked: ignored, left for its handler (run by
- * signal_deliver() on the way out of the system call), or fatal. */
-static void deliver(int sig)
+/* A signal arrives unblocked: ignored, left in *pend for its handler
+ * (run by signal_deliver() on the way out of a system call), or fatal.
+ * Returns whether it was left for a handler. */
+static bool deliver(int sig, uint64_t *pend)
 {
 	uint64_t h = actions[sig].handler;
 
 	if (sig != SIGKILL && h == SIG_IGN_HANDLER)
-		return;
+		return false;
 	if (sig != SIGKILL && h > SIG_IGN_HANDLER) {
-		pending |= sigbit(sig);
-		return;
+		__atomic_or_fetch(pend, sigbit(sig), __ATOMIC_SEQ_CST);
+		return true;
 	}
 	if (default_ignores(sig))
-		return;
+		return false;
 	signal_terminate(sig, NULL, 0);
 }
 
-static void deliver_pending(void)
+/* Unblocked pending signals without a handler act now (after a mask
+ * change, or a handler set to SIG_DFL or SIG_IGN). */
+static void deliver_pending_in(uint64_t *pend, uint64_t blocked)
 {
-	uint64_t ready = pending & ~blocked;
+	uint64_t ready = *pend & ~blocked;
 
 	for (int sig = 1; ready && sig <= NSIG_LINUX; sig++) {
 		if ((ready & sigbit(sig)) &&
 		    actions[sig].handler <= SIG_IGN_HANDLER) {
-			pending &= ~sigbit(sig);
+			__atomic_and_fetch(pend, ~sigbit(sig),
+					   __ATOMIC_SEQ_CST);
 			ready &= ~sigbit(sig);
-			deliver(sig);
+			deliver(sig, pend);
 		}
 	}
 }
 
-int signal_send_self(int sig)
+static void deliver_pending(void)
+{
+	deliver_pending_in(my_pending(), *my_blocked());
+	deliver_pending_in(&pending, *my_blocked());
+}
+
+/* sig to the process (kill) or to the calling thread (tkill of itself),
+ * decided with the caller's mask. */
+static int send_with_my_mask(int sig, uint64_t *pend)
 {
 	if (sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
 	if (sig == 0)
 		return 0;
-	if (blocked & sigbit(sig)) {
-		pending |= sigbit(sig);
+	if (*my_blocked() & sigbit(sig)) {
+		__atomic_or_fetch(pend, sigbit(sig), __ATOMIC_SEQ_CST);
 		return 0;
 	}
-	deliver(sig);
+	deliver(sig, pend);
 	return 0;
+}
+
+int signal_send_self(int sig)
+{
+	return send_with_my_mask(sig, &pending);
+}
+
+int signal_send_thread(struct uthread *u, int sig)
+{
+	if (u == uthread_self())
+		return send_with_my_mask(sig, my_pending());
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	if (u->blocked & sigbit(sig)) {
+		__atomic_or_fetch(&u->pending, sigbit(sig), __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	/* Pending first, then the look at its wait (a full barrier each
+	 * side, futex.c): it either sees the signal or is woken. */
+	if (deliver(sig, &u->pending))
+		futex_interrupt(u);
+	return 0;
+}
+
+bool signal_pending_for(const struct uthread *u)
+{
+	uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) |
+		     __atomic_load_n(&pending, __ATOMIC_SEQ_CST);
+
+	return p & ~u->blocked;
+}
+
+uint64_t signal_blocked(void)
+{
+	return *my_blocked();
 }
 
 int signal_action(int sig, const struct k_sigaction *act,
@@ -129,15 +200,21 @@ int signal_action(int sig, const struct k_sigaction *act,
 	if (act) {
 		actions[sig] = *act;
 		actions[sig].mask &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
-		/* Ignoring a signal discards it if pending (signal(7)). */
-		if (act->handler == SIG_IGN_HANDLER)
+		/* Ignoring a signal discards it if pending (signal(7)); only
+		 * the caller's own pending set is dropped here. */
+		if (act->handler == SIG_IGN_HANDLER) {
 			pending &= ~sigbit(sig);
+			*my_pending() &= ~sigbit(sig);
+		}
 	}
 	return 0;
 }
 
 int signal_procmask(int how, const uint64_t *set, uint64_t *old)
 {
+	uint64_t *blocked_p = my_blocked();
+	uint64_t blocked = *blocked_p;
+
 	if (old)
 		*old = blocked;
 	if (!set)
@@ -156,6 +233,7 @@ int signal_procmask(int how, const uint64_t *set, uint64_t *old)
 		return -EINVAL;
 	}
 	blocked &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	*blocked_p = blocked;
 	deliver_pending();
 	return 0;
 }
@@ -192,19 +270,26 @@ int signal_altstack(const struct k_stack *ss, struct k_stack *old,
 
 int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked)
 {
-	uint64_t ready = pending & ~blocked;
+	uint64_t *blocked = my_blocked(), *mine = my_pending();
+	uint64_t ready = (*mine | pending) & ~*blocked;
 
 	for (int sig = 1; ready && sig <= NSIG_LINUX; sig++) {
 		if (!(ready & sigbit(sig)) ||
 		    actions[sig].handler <= SIG_IGN_HANDLER)
 			continue;
-		pending &= ~sigbit(sig);
+		/* The thread's own first, as Linux dequeues. */
+		if (*mine & sigbit(sig))
+			__atomic_and_fetch(mine, ~sigbit(sig),
+					   __ATOMIC_SEQ_CST);
+		else
+			__atomic_and_fetch(&pending, ~sigbit(sig),
+					   __ATOMIC_SEQ_CST);
 		*act = actions[sig];
-		*old_blocked = blocked;
-		blocked |= act->mask;
+		*old_blocked = *blocked;
+		*blocked |= act->mask;
 		if (!(act->flags & SA_NODEFER))
-			blocked |= sigbit(sig);
-		blocked &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+			*blocked |= sigbit(sig);
+		*blocked &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
 		if (act->flags & SA_RESETHAND)
 			actions[sig].handler = 0;
 		return sig;
@@ -214,7 +299,7 @@ int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked)
 
 void signal_restore_blocked(uint64_t mask)
 {
-	blocked = mask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	*my_blocked() = mask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
 	deliver_pending();
 }
 

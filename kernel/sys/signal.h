@@ -35,8 +35,18 @@ const char *signal_name(int sig);
  * (what and rip optional: NULL and 0), then machine_exit(128 + sig). */
 __noreturn void signal_terminate(int sig, const char *what, uint64_t rip);
 
-/* kill/tkill/tgkill to the application itself. 0 or -EINVAL. */
+/* kill to the application itself (decided with the caller's mask).
+ * 0 or -EINVAL. */
 int signal_send_self(int sig);
+/* tkill/tgkill: sig for thread u of the process (its mask; a handled one
+ * runs on u, ending a futex wait of u with EINTR). 0 or -EINVAL. Call
+ * with u kept alive (proc_signal_tid()). */
+struct uthread;
+int signal_send_thread(struct uthread *u, int sig);
+/* Whether u has a pending signal it does not block. */
+bool signal_pending_for(const struct uthread *u);
+/* The calling thread's mask (a new thread starts with its creator's). */
+uint64_t signal_blocked(void);
 
 int signal_action(int sig, const struct k_sigaction *act,
 		  struct k_sigaction *old);

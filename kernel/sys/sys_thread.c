@@ -66,17 +66,6 @@ struct uthread *uthread_self(void)
 	return t ? thread_user_data(t) : NULL;
 }
 
-bool proc_has_tid(uint32_t tid)
-{
-	bool found = false;
-
-	spin_lock(&proc_lock);
-	for (struct uthread *u = threads; u && !found; u = u->next)
-		found = u->tid == tid;
-	spin_unlock(&proc_lock);
-	return found;
-}
-
 /* A new thread of this process: the caller's registers, returning 0 from
  * clone on newsp, with tls as its FS base when CLONE_SETTLS. */
 static long clone_thread(const struct trapframe *tf, uint32_t flags,
@@ -101,6 +90,7 @@ static long clone_thread(const struct trapframe *tf, uint32_t flags,
 	}
 	u->t = t;
 	u->tid = thread_id(t);
+	u->blocked = signal_blocked(); /* Linux: the creator's mask */
 	if (flags & CLONE_CHILD_CLEARTID)
 		u->clear_child_tid = (uint64_t)(uintptr_t)child_tid;
 	thread_set_user_data(t, u);
@@ -212,12 +202,24 @@ long sys_set_tid_address(const struct sys_args *a)
 	return self->tid;
 }
 
-/*
- * Signals to one thread. Signals are the process's (signal.c: one mask,
- * one pending set), so a signal for another thread of the process is
- * decided as for the process: fatal ones end it, handled ones run when a
- * system call returns.
- */
+/* Signals to one thread (signal.c decides: fatal ones end the process,
+ * handled ones run on that thread when one of its system calls returns). */
+int proc_signal_tid(uint32_t tid, int sig)
+{
+	int err = -ESRCH;
+
+	/* Under proc_lock the target cannot exit and free its uthread. */
+	spin_lock(&proc_lock);
+	for (struct uthread *u = threads; u; u = u->next) {
+		if (u->tid == tid) {
+			err = signal_send_thread(u, sig);
+			break;
+		}
+	}
+	spin_unlock(&proc_lock);
+	return err;
+}
+
 long sys_tkill(const struct sys_args *a)
 {
 	int tid = (int)a->arg[0];
@@ -225,9 +227,7 @@ long sys_tkill(const struct sys_args *a)
 
 	if (tid <= 0)
 		return -EINVAL;
-	if (!proc_has_tid((uint32_t)tid))
-		return -ESRCH;
-	return signal_send_self(sig);
+	return proc_signal_tid((uint32_t)tid, sig);
 }
 
 long sys_tgkill(const struct sys_args *a)
@@ -238,9 +238,9 @@ long sys_tgkill(const struct sys_args *a)
 
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if (tgid != APP_PID || !proc_has_tid((uint32_t)tid))
+	if (tgid != APP_PID)
 		return -ESRCH;
-	return signal_send_self(sig);
+	return proc_signal_tid((uint32_t)tid, sig);
 }
 
 /* membarrier(2) commands (include/uapi/linux/membarrier.h). */

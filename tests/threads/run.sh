@@ -1,7 +1,7 @@
 #!/bin/bash
 # Threads (issue 6), booted with --smp 1 (the default): pthreads, futex,
-# floating point across preemptions, a thread stack overflow, sleep
-# accuracy and an idle guest's host CPU use.
+# signals between threads, floating point across preemptions, a thread
+# stack overflow, sleep accuracy and an idle guest's host CPU use.
 #
 #   BUILD=build bash tests/threads/run.sh
 #
@@ -62,7 +62,7 @@ if ! command -v "$MUSL_GCC" >/dev/null; then
 	echo "SKIP threads: $MUSL_GCC not installed"
 	exit 0
 fi
-for p in pthreads futex fpu overflow sleeps idle; do
+for p in pthreads futex signals fpu overflow sleeps idle; do
 	flags=(-Wall -Wextra -Werror -pthread)
 	# No inlining or frame merging: every call of the recursion must
 	# take stack.
@@ -89,21 +89,23 @@ else
 	echo "PASS threads_pthreads_status"
 fi
 
-# ---- futex: the host first, then the guest ----
-if ! "$WORK/futex" >"$WORK/futex.host" 2>&1; then
-	echo "SKIP threads_futex: the checks fail on this host's Linux:" \
-		"$(grep -m 1 '^not ok' "$WORK/futex.host")"
-else
-	run_bounded "$VM_TIMEOUT" "$WORK/futex.out" null "$KILN" run \
-		"$WORK/futex.img"
-	st=$?
-	guest_lines "$WORK/futex.out" >"$WORK/futex.app"
-	results "$WORK/futex.app"
-	if [ $st -ne 0 ] || ! grep -q '^futex done: 0 failures' "$WORK/futex.app"; then
-		fail futex_status "exit status $st"
-		tail_of "$WORK/futex.out"
+# ---- futex and signals: the host first, then the guest ----
+for p in futex signals; do
+	if ! "$WORK/$p" >"$WORK/$p.host" 2>&1; then
+		echo "SKIP threads_$p: the checks fail on this host's Linux:" \
+			"$(grep -m 1 '^not ok' "$WORK/$p.host")"
+		continue
 	fi
-fi
+	run_bounded "$VM_TIMEOUT" "$WORK/$p.out" null "$KILN" run \
+		"$WORK/$p.img"
+	st=$?
+	guest_lines "$WORK/$p.out" >"$WORK/$p.app"
+	results "$WORK/$p.app"
+	if [ $st -ne 0 ] || ! grep -q "^$p done: 0 failures" "$WORK/$p.app"; then
+		fail ${p}_status "exit status $st"
+		tail_of "$WORK/$p.out"
+	fi
+done
 
 # ---- floating point across preemptions: guest == host, bit for bit ----
 "$WORK/fpu" $FPU_ITERS >"$WORK/fpu.host" 2>/dev/null
