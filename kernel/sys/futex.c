@@ -35,8 +35,8 @@ struct futex_q {
 	uint32_t bitset;
 	struct futex_bucket *b; /* where it is queued (requeue moves it) */
 	struct futex_q *next, *prev;
-	bool queued; /* still in b: neither woken nor timed out */
-	bool interrupted; /* a signal for its thread ended the wait */
+	bool queued;	       /* still in b: neither woken nor timed out */
+	bool interrupted;      /* a signal for its thread ended the wait */
 	struct uthread *owner; /* the waiting thread (NULL: a kernel one) */
 	struct waitq wq;
 };
