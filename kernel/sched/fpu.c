@@ -23,6 +23,8 @@
 static size_t area_size;
 static uint64_t xcr0;
 static bool has_xsaveopt;
+static void *clean; /* the state cpu_init() loaded, 64-aligned */
+static void *clean_alloc;
 
 static uint64_t xgetbv0(void)
 {
@@ -49,17 +51,59 @@ static void fpu_probe(void)
 	}
 }
 
+/* XSAVEOPT may skip what is unchanged since the last XRSTOR from the same
+ * address (SDM Vol. 1, 13.9): right for a thread's own area, not for a
+ * fresh one (`full`), which plain XSAVE fills whole. */
+static void save_to(void *area, bool full)
+{
+	uint32_t lo = (uint32_t)xcr0, hi = (uint32_t)(xcr0 >> 32);
+
+	if (!cpu_has.xsave)
+		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+	else if (has_xsaveopt && !full)
+		__asm__ volatile("xsaveopt64 (%0)" ::"r"(area), "a"(lo), "d"(hi)
+				 : "memory");
+	else
+		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"(lo), "d"(hi)
+				 : "memory");
+}
+
+void fpu_save(struct thread *t)
+{
+	save_to(t->fpu, false);
+}
+
+void fpu_copy_live(struct thread *t)
+{
+	save_to(t->fpu, true);
+}
+
+static void *area_alloc(void **raw)
+{
+	uint8_t *p = kzalloc(area_size + FPU_ALIGN);
+
+	*raw = p;
+	return p ? (void *)ALIGN_UP((uintptr_t)p, FPU_ALIGN) : NULL;
+}
+
 int fpu_alloc(struct thread *t)
 {
-	uint8_t *p;
-
 	fpu_probe();
-	p = kzalloc(area_size + FPU_ALIGN);
-	if (!p)
-		return -ENOMEM;
-	t->fpu_alloc = p;
-	t->fpu = (void *)ALIGN_UP((uintptr_t)p, FPU_ALIGN);
+	t->fpu = area_alloc(&t->fpu_alloc);
 	t->fpu_cpu = 0;
+	return t->fpu ? 0 : -ENOMEM;
+}
+
+int fpu_set_clean(struct thread *t)
+{
+	/* The first call comes before any application code ran (exec's
+	 * thread_mark_user()): the registers hold cpu_init()'s state. */
+	if (!clean) {
+		if (!(clean = area_alloc(&clean_alloc)))
+			return -ENOMEM;
+		save_to(clean, true);
+	}
+	memcpy(t->fpu, clean, area_size);
 	return 0;
 }
 
@@ -67,21 +111,6 @@ void fpu_free(struct thread *t)
 {
 	kfree(t->fpu_alloc);
 	t->fpu_alloc = t->fpu = NULL;
-}
-
-void fpu_save(struct thread *t)
-{
-	uint32_t lo = (uint32_t)xcr0, hi = (uint32_t)(xcr0 >> 32);
-
-	if (!cpu_has.xsave)
-		__asm__ volatile("fxsave64 (%0)" ::"r"(t->fpu) : "memory");
-	else if (has_xsaveopt)
-		__asm__ volatile("xsaveopt64 (%0)" ::"r"(t->fpu), "a"(lo),
-				 "d"(hi)
-				 : "memory");
-	else
-		__asm__ volatile("xsave64 (%0)" ::"r"(t->fpu), "a"(lo), "d"(hi)
-				 : "memory");
 }
 
 void fpu_restore(struct thread *t)

@@ -92,15 +92,14 @@ void thread_mark_user(void)
 	struct thread *t = thread_current();
 	uint64_t flags;
 
-	/* Its first FPU state is the clean one cpu_init() loaded. */
-	if (!t->fpu && fpu_alloc(t) < 0)
+	/* Its first FPU state is the clean one, as for a new process. */
+	if ((!t->fpu && fpu_alloc(t) < 0) || fpu_set_clean(t) < 0)
 		panic("sched: out of memory for the FPU state of %s", t->name);
 	flags = spin_lock_irqsave(&sched_lock);
 	if (!t->user)
 		__atomic_add_fetch(&user_threads, 1, __ATOMIC_RELAXED);
 	t->user = true;
 	t->fs_base = t->gs_base = 0;
-	fpu_save(t);
 	this_rq()->user_owner = NULL;
 	user_context_switch(this_rq(), t);
 	sched_slice_start(t, false);

@@ -88,7 +88,11 @@ extern unsigned int user_threads;
  */
 int fpu_alloc(struct thread *t); /* 0 or -ENOMEM; the area is unset */
 void fpu_free(struct thread *t);
+/* t's area gets the clean state (FCW 0x37f, MXCSR 0x1f80, registers 0)
+ * that cpu_init() loads; 0 or -ENOMEM. Call after fpu_alloc(t). */
+int fpu_set_clean(struct thread *t);
 void fpu_save(struct thread *t);    /* the live registers into t's area */
+void fpu_copy_live(struct thread *t); /* the same, into a fresh area */
 void fpu_restore(struct thread *t); /* t's area into the registers */
 
 /* preempt.c: ring-3 time slices. */

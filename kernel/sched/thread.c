@@ -122,7 +122,7 @@ struct thread *thread_clone_user(const char *name, const struct trapframe *tf,
 	}
 	/* Linux starts a clone with its parent's FPU state, which the
 	 * registers hold: the parent is the thread making the call. */
-	fpu_save(t);
+	fpu_copy_live(t);
 	utf = (struct trapframe *)(t->kstack_top - sizeof *utf);
 	*utf = *tf;
 	initial_frame(t, (uint64_t)utf, enter_user_frame, utf);
@@ -139,12 +139,6 @@ void thread_start_user(struct thread *t)
 	__atomic_add_fetch(&user_threads, 1, __ATOMIC_RELAXED);
 	sched_enqueue_locked(t);
 	spin_unlock_irqrestore(&sched_lock, flags);
-}
-
-void thread_discard(struct thread *t)
-{
-	t->state = THREAD_DEAD;
-	thread_free(t);
 }
 
 unsigned int thread_user_count(void)

@@ -59,7 +59,7 @@ void thread_mark_user(void);
  * the registers in *tf (copied), the given FS and user GS bases, and a
  * copy of the caller's FPU/SSE/AVX state (the caller must be the user
  * thread cloning itself); NULL when out of memory. thread_start_user()
- * makes it runnable; thread_discard() frees one that never ran. Its id
+ * makes it runnable. Its id
  * (thread_id(), unique among all threads, the boot thread's 1) is its
  * Linux tid. A user thread ends with thread_exit(), the boot flow too once
  * it runs the application.
@@ -73,7 +73,6 @@ struct trapframe;
 struct thread *thread_clone_user(const char *name, const struct trapframe *tf,
 				 uint64_t fs_base, uint64_t gs_base);
 void thread_start_user(struct thread *t);
-void thread_discard(struct thread *t);
 uint32_t thread_id(const struct thread *t);
 /* User threads that have not exited (started ones, and the boot flow once
  * it runs the application): a blocking call that only another thread can
