@@ -2,6 +2,7 @@
 #ifndef KERNEL_SYS_PROC_H
 #define KERNEL_SYS_PROC_H
 
+#include <kernel/sched.h>
 #include <kernel/types.h>
 
 /*
@@ -20,6 +21,7 @@ struct uthread {
 	/* The futex it waits on, 0 when none: set and cleared under that
 	 * futex's bucket lock (futex.c). */
 	uint64_t futex_uaddr;
+	struct waitq sleep_wq; /* its nanosleep, woken by a signal for it */
 };
 
 /* exec: the calling thread becomes the process's first thread. */
@@ -27,6 +29,10 @@ void proc_init_main(void);
 
 /* The calling thread's; NULL in a kernel thread. */
 struct uthread *uthread_self(void);
+
+/* Sleep the calling thread until the monotonic deadline_ns: 0, or -EINTR
+ * when a handled signal for it came first. */
+int proc_sleep_until(uint64_t deadline_ns);
 
 /* Send sig (0: only check) to thread tid of the process: 0, -ESRCH or
  * -EINVAL (signal_send_thread() under the lock that keeps it alive). */

@@ -18,8 +18,9 @@
  * thread next returns from a call without blocking them (Linux picks any
  * such thread too). Blocked signals wait, so musl's raise() -- block,
  * tkill, restore the mask -- acts when the mask comes back, as on Linux.
- * A signal for a thread blocked in a futex wait ends that wait with EINTR
- * (futex_interrupt()); other sleeps are not interrupted. Faults are not
+ * A signal for a thread blocked in a futex wait or a nanosleep ends it
+ * with EINTR (futex_interrupt(), sleep_wq); other waits (poll, reads) are
+ * not interrupted. Faults are not
  * turned into handled signals: they end the application (fault.c).
  */
 #define SIG_IGN_HANDLER 1
@@ -170,8 +171,10 @@ int signal_send_thread(struct uthread *u, int sig)
 	}
 	/* Pending first, then the look at its wait (a full barrier each
 	 * side, futex.c): it either sees the signal or is woken. */
-	if (deliver(sig, &u->pending))
+	if (deliver(sig, &u->pending)) {
 		futex_interrupt(u);
+		waitq_wake_one(&u->sleep_wq);
+	}
 	return 0;
 }
 

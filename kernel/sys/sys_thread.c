@@ -66,6 +66,24 @@ struct uthread *uthread_self(void)
 	return t ? thread_user_data(t) : NULL;
 }
 
+int proc_sleep_until(uint64_t deadline_ns)
+{
+	struct uthread *u = uthread_self();
+
+	if (!u) {
+		thread_sleep_until(deadline_ns);
+		return 0;
+	}
+	/* Queued before the look at the signals: a signal sent after the
+	 * look finds the sleeper on sleep_wq (signal_send_thread()). */
+	waitq_prepare(&u->sleep_wq);
+	if (signal_pending_for(u)) {
+		waitq_cancel(&u->sleep_wq);
+		return -EINTR;
+	}
+	return waitq_wait(&u->sleep_wq, deadline_ns) == -ETIMEDOUT ? 0 : -EINTR;
+}
+
 /* A new thread of this process: the caller's registers, returning 0 from
  * clone on newsp, with tls as its FS base when CLONE_SETTLS. */
 static long clone_thread(const struct trapframe *tf, uint32_t flags,

@@ -4,6 +4,7 @@
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
 
+#include "proc.h"
 #include "syscall.h"
 
 #define CLOCK_REALTIME		 0
@@ -139,8 +140,13 @@ long sys_time(const struct sys_args *a)
 	return t;
 }
 
-/* Sleep on clock clk for req (relative) or until req (TIMER_ABSTIME). */
-static int sleep_on(int clk, bool absolute, const struct k_timespec __user *req)
+/*
+ * Sleep on clock clk for req (relative) or until req (TIMER_ABSTIME). A
+ * handled signal sent to the thread ends the sleep with -EINTR, and a
+ * relative one writes what was left to *rem (when rem is given).
+ */
+static int sleep_on(int clk, bool absolute, const struct k_timespec __user *req,
+		    struct k_timespec __user *rem)
 {
 	struct k_timespec ts;
 	uint64_t ns, now, clk_now, deadline;
@@ -163,16 +169,22 @@ static int sleep_on(int clk, bool absolute, const struct k_timespec __user *req)
 	}
 	if (__builtin_add_overflow(now, ns, &deadline))
 		deadline = UINT64_MAX;
-	/* Nothing can interrupt the sleep, so *rem is never written. */
-	thread_sleep_until(deadline);
-	return 0;
+	err = proc_sleep_until(deadline);
+	if (err == -EINTR && !absolute && rem) {
+		now = clock_monotonic_ns();
+		ts = ns_to_timespec(deadline > now ? deadline - now : 0);
+		if (copy_to_user(rem, &ts, sizeof ts) < 0)
+			return -EFAULT;
+	}
+	return err;
 }
 
 long sys_nanosleep(const struct sys_args *a)
 {
 	const struct k_timespec __user *req = (const void __user *)a->arg[0];
+	struct k_timespec __user *rem = (void __user *)a->arg[1];
 
-	return sleep_on(CLOCK_MONOTONIC, false, req);
+	return sleep_on(CLOCK_MONOTONIC, false, req, rem);
 }
 
 long sys_clock_nanosleep(const struct sys_args *a)
@@ -180,6 +192,7 @@ long sys_clock_nanosleep(const struct sys_args *a)
 	int clk = (int)a->arg[0];
 	int flags = (int)a->arg[1];
 	const struct k_timespec __user *req = (const void __user *)a->arg[2];
+	struct k_timespec __user *rem = (void __user *)a->arg[3];
 
-	return sleep_on(clk, flags & TIMER_ABSTIME, req);
+	return sleep_on(clk, flags & TIMER_ABSTIME, req, rem);
 }

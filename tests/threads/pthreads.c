@@ -332,6 +332,87 @@ static void test_no_fork(void)
 	      "fork() did not fail with ENOSYS");
 }
 
+/* ---- figures (printed, never thresholds) ---- */
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+enum { ROUNDS_FIG = 2000 };
+static volatile int turn;
+
+/* Two threads hand a turn back and forth: through sched_yield (a context
+ * switch each way), or through futex waits and wakes (wake to run). */
+static void *yield_partner(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS_FIG; i++) {
+		while (turn != 1)
+			sched_yield();
+		turn = 0;
+	}
+	return NULL;
+}
+
+static uint32_t fword;
+
+static void *futex_partner(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS_FIG; i++) {
+		while (__atomic_load_n(&fword, __ATOMIC_SEQ_CST) != 1)
+			syscall(SYS_futex, &fword, 128, 0, NULL, NULL, 0);
+		__atomic_store_n(&fword, 0, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, &fword, 129, 1, NULL, NULL, 0);
+	}
+	return NULL;
+}
+
+static void figures(void)
+{
+	pthread_t t;
+	double t0 = now_us();
+
+	for (int i = 0; i < 100; i++) {
+		pthread_create(&t, NULL, nothing, NULL);
+		pthread_join(t, NULL);
+	}
+	printf("figure create_join %.1f us\n", (now_us() - t0) / 100);
+
+	turn = 0;
+	pthread_create(&t, NULL, yield_partner, NULL);
+	t0 = now_us();
+	for (int i = 0; i < ROUNDS_FIG; i++) {
+		turn = 1;
+		while (turn != 0)
+			sched_yield();
+	}
+	printf("figure yield_switch %.2f us\n",
+	       (now_us() - t0) / (2.0 * ROUNDS_FIG));
+	pthread_join(t, NULL);
+
+	fword = 0;
+	pthread_create(&t, NULL, futex_partner, NULL);
+	t0 = now_us();
+	for (int i = 0; i < ROUNDS_FIG; i++) {
+		__atomic_store_n(&fword, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, &fword, 129, 1, NULL, NULL, 0);
+		while (__atomic_load_n(&fword, __ATOMIC_SEQ_CST) != 0)
+			syscall(SYS_futex, &fword, 128, 1, NULL, NULL, 0);
+	}
+	printf("figure futex_wake_to_run %.2f us\n",
+	       (now_us() - t0) / (2.0 * ROUNDS_FIG));
+	pthread_join(t, NULL);
+}
+
 int main(void)
 {
 	test_create_join();
@@ -343,6 +424,7 @@ int main(void)
 	test_tls();
 	test_pipe();
 	test_no_fork();
+	figures();
 	printf("threads done: %d failures\n", failures);
 	return failures ? 1 : 0;
 }

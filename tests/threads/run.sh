@@ -82,6 +82,7 @@ run_bounded "$VM_TIMEOUT" "$WORK/pthreads.out" null "$KILN" run \
 st=$?
 guest_lines "$WORK/pthreads.out" >"$WORK/pthreads.app"
 results "$WORK/pthreads.app"
+sed -n 's/^figure \([a-z_]*\) /threads: \1: /p' "$WORK/pthreads.app"
 if [ $st -ne 0 ] || ! grep -q '^threads done: 0 failures' "$WORK/pthreads.app"; then
 	fail pthreads_status "exit status $st"
 	tail_of "$WORK/pthreads.out"

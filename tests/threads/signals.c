@@ -71,6 +71,40 @@ static void test_kill_interrupts_wait(void)
 	      "pthread_kill_runs_handler_on_thread_eintr", why);
 }
 
+/* ---- pthread_kill interrupts a nanosleep, which reports the rest ---- */
+static volatile long sleeper_tid, sleeper_result;
+static struct timespec sleeper_rem;
+
+static void *sleeper(void *arg)
+{
+	struct timespec req = {5, 0};
+
+	(void)arg;
+	sleeper_tid = gettid_();
+	sleeper_result = nanosleep(&req, &sleeper_rem) < 0 ? -errno : 0;
+	return NULL;
+}
+
+static void test_kill_interrupts_sleep(void)
+{
+	pthread_t t;
+	char why[128];
+
+	handled_on = handled_count = 0;
+	pthread_create(&t, NULL, sleeper, NULL);
+	usleep(100000);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	snprintf(why, sizeof why,
+		 "handler on %ld (sleeper %ld), sleep gave %ld, rem %ld.%09ld",
+		 handled_on, sleeper_tid, sleeper_result,
+		 (long)sleeper_rem.tv_sec, sleeper_rem.tv_nsec);
+	check(handled_count == 1 && handled_on == sleeper_tid &&
+		      sleeper_result == -EINTR && sleeper_rem.tv_sec >= 4 &&
+		      sleeper_rem.tv_sec < 5,
+	      "pthread_kill_interrupts_nanosleep", why);
+}
+
 /* ---- masks are per thread ---- */
 static volatile int unblocked;
 static volatile long blocker_tid, seen_before_unblock;
@@ -144,6 +178,7 @@ int main(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	test_kill_interrupts_wait();
+	test_kill_interrupts_sleep();
 	test_per_thread_mask();
 	test_raise_in_thread();
 	printf("signals done: %d failures\n", failures);
