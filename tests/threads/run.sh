@@ -5,14 +5,17 @@
 #
 #   BUILD=build bash tests/threads/run.sh
 #
-# Each program is a static musl binary packed alone. pthreads.c and
-# futex.c print "ok NAME" / "not ok NAME: why", turned here into
-# PASS/FAIL threads_NAME (futex.c runs on the host first: its checks must
-# hold on Linux). fpu.c runs the same binary on the host and in the guest:
-# the results must be equal bit for bit, and the guest's threads must have
-# been preempted at least 1,000 times. overflow.c must end in the fault
-# report and status 139; sleeps.c prints its figures, checked here;
-# idle.c sleeps while run.sh reads QEMU's CPU time from /proc/PID/stat.
+# Each program is a static musl binary packed alone. pthreads.c, futex.c
+# and signals.c print "ok NAME" / "not ok NAME: why", turned here into
+# PASS/FAIL threads_NAME (futex.c and signals.c run on the host first:
+# their checks must hold on Linux); pthreads.c also prints figures
+# (create+join, yield switch, futex wake to run). mainexit.c ends its
+# first thread before the other (status 0 when the last one ends). fpu.c
+# runs the same binary on the host and in the guest: the results must be
+# equal bit for bit, and the guest's threads must have been preempted at
+# least 1,000 times. overflow.c must end in the fault report and status
+# 139; sleeps.c prints its figures, checked here; idle.c sleeps while
+# run.sh reads QEMU's CPU time from /proc/PID/stat.
 # Every VM runs under run_bounded (a timeout, killed by PID).
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -62,7 +65,7 @@ if ! command -v "$MUSL_GCC" >/dev/null; then
 	echo "SKIP threads: $MUSL_GCC not installed"
 	exit 0
 fi
-for p in pthreads futex signals fpu overflow sleeps idle; do
+for p in pthreads mainexit futex signals fpu overflow sleeps idle; do
 	flags=(-Wall -Wextra -Werror -pthread)
 	# No inlining or frame merging: every call of the recursion must
 	# take stack.
@@ -88,6 +91,19 @@ if [ $st -ne 0 ] || ! grep -q '^threads done: 0 failures' "$WORK/pthreads.app"; 
 	tail_of "$WORK/pthreads.out"
 else
 	echo "PASS threads_pthreads_status"
+fi
+
+# ---- the first thread exits before the last ----
+run_bounded "$VM_TIMEOUT" "$WORK/mainexit.out" null "$KILN" run \
+	"$WORK/mainexit.img"
+st=$?
+guest_lines "$WORK/mainexit.out" >"$WORK/mainexit.app"
+results "$WORK/mainexit.app"
+if [ $st -ne 0 ] || ! grep -qx 'survivor done' "$WORK/mainexit.app"; then
+	fail first_thread_exits_first "exit status $st"
+	tail_of "$WORK/mainexit.out"
+else
+	echo "PASS threads_first_thread_exits_first"
 fi
 
 # ---- futex and signals: the host first, then the guest ----
