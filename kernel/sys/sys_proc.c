@@ -10,6 +10,7 @@
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
 
+#include "proc.h"
 #include "signal.h"
 #include "syscall.h"
 
@@ -82,7 +83,8 @@ long sys_sched_getaffinity(const struct sys_args *a)
 	uint64_t bits = n == 64 ? ~0ULL : (1ULL << n) - 1;
 	int err;
 
-	if (pid != 0 && pid != APP_PID)
+	/* The process, or one of its threads (pthread_getaffinity_np). */
+	if (pid < 0 || (pid != 0 && proc_signal_tid((uint32_t)pid, 0) < 0))
 		return -ESRCH;
 	if (len < sizeof bits || (len & (sizeof bits - 1)))
 		return -EINVAL;

@@ -1,6 +1,7 @@
 /* pthread basics in the guest: create/join, mutexes, condition variables,
  * barriers, detached threads, thread-local storage. "ok NAME" or "not ok
  * NAME: why" per check; run.sh turns them into PASS/FAIL threads_NAME. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -324,6 +325,31 @@ static void test_pipe(void)
 	      "pipe_between_threads", "bytes lost, changed or an error");
 }
 
+/* ---- a thread's CPU affinity is the machine's CPUs ---- */
+static void *affinity_worker(void *arg)
+{
+	cpu_set_t set;
+
+	(void)arg;
+	if (pthread_getaffinity_np(pthread_self(), sizeof set, &set))
+		return (void *)-1L;
+	return (void *)(long)CPU_COUNT(&set);
+}
+
+static void test_affinity(void)
+{
+	pthread_t t;
+	void *n;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char why[80];
+
+	pthread_create(&t, NULL, affinity_worker, NULL);
+	pthread_join(t, &n);
+	snprintf(why, sizeof why, "thread sees %ld CPUs, sysconf %ld", (long)n,
+		 cpus);
+	check((long)n == cpus && cpus >= 1, "thread_affinity_all_cpus", why);
+}
+
 /* ---- clone for a new process fails cleanly ---- */
 static void test_no_fork(void)
 {
@@ -423,6 +449,7 @@ int main(void)
 	test_join_exited();
 	test_tls();
 	test_pipe();
+	test_affinity();
 	test_no_fork();
 	figures();
 	printf("threads done: %d failures\n", failures);
