@@ -3,6 +3,7 @@
 #include <kernel/errno.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 
@@ -255,9 +256,9 @@ static void show_status(struct seq *s)
 	seq_printf(s,
 		   "Name:\t%.15s\nState:\tR (running)\nTgid:\t1\nNgid:\t0\n"
 		   "Pid:\t1\nPPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
-		   "Gid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\nThreads:\t1\n"
+		   "Gid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\nThreads:\t%u\n"
 		   "Cpus_allowed_list:\t",
-		   exe_name, fd_limit());
+		   exe_name, fd_limit(), MAX(thread_user_count(), 1U));
 	show_cpus(s);
 }
 

@@ -325,6 +325,52 @@ static void test_pipe(void)
 	      "pipe_between_threads", "bytes lost, changed or an error");
 }
 
+/* ---- /proc/self/status counts the threads ---- */
+static pthread_barrier_t status_barrier;
+
+static void *status_worker(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&status_barrier); /* all alive */
+	pthread_barrier_wait(&status_barrier); /* main has looked */
+	return NULL;
+}
+
+static long status_threads(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Threads: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static void test_status_threads(void)
+{
+	pthread_t t[3];
+	long before, during;
+	char why[64];
+
+	before = status_threads();
+	pthread_barrier_init(&status_barrier, NULL, 4);
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, status_worker, NULL);
+	pthread_barrier_wait(&status_barrier);
+	during = status_threads();
+	pthread_barrier_wait(&status_barrier);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	snprintf(why, sizeof why, "Threads: %ld alone, %ld with 3 more", before,
+		 during);
+	check(during == before + 3, "proc_status_threads", why);
+}
+
 /* ---- a thread's CPU affinity is the machine's CPUs ---- */
 static void *affinity_worker(void *arg)
 {
@@ -450,6 +496,7 @@ int main(void)
 	test_tls();
 	test_pipe();
 	test_affinity();
+	test_status_threads();
 	test_no_fork();
 	figures();
 	printf("threads done: %d failures\n", failures);
