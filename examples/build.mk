@@ -3,8 +3,9 @@
 #   make examples          build every example image
 #   make run APP=<name>    boot one (top Makefile)
 
-EXAMPLES := hello echo echo-epoll
+EXAMPLES := hello echo echo-epoll echo-threads
 EXAMPLE_CFLAGS := -static -O2 -Wall -Wextra -Werror
+EXAMPLE_CFLAGS_echo-threads := -pthread
 EXAMPLE_IMGS := $(EXAMPLES:%=$(BUILD)/examples/%.img)
 
 define example_rule

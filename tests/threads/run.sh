@@ -15,7 +15,9 @@
 # equal bit for bit, and the guest's threads must have been preempted at
 # least 1,000 times. overflow.c must end in the fault report and status
 # 139; sleeps.c prints its figures, checked here; idle.c sleeps while
-# run.sh reads QEMU's CPU time from /proc/PID/stat.
+# run.sh reads QEMU's CPU time from /proc/PID/stat. examples/echo-threads
+# (a thread per connection) serves echo_check.py's checks, 1,000
+# connections at once among them.
 # Every VM runs under run_bounded (a timeout, killed by PID).
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -194,7 +196,6 @@ for c in monotonic realtime; do
 	fi
 done
 
-# ---- an idle guest halts: QEMU's CPU time over 3 s of its sleep ----
 # qemu_pid PID: the QEMU process below PID (kiln run's child).
 qemu_pid()
 {
@@ -206,6 +207,39 @@ qemu_pid()
 	done
 }
 
+# ---- examples/echo-threads: a thread per connection, 1,000 at once ----
+# Booted with a virtio NIC and `kiln run -p PORT:8080` (QEMU's forward on
+# 127.0.0.1), checked by tests/sock/echo_check.py as the other echo
+# servers are; the VM is killed by PID at the end.
+img=$BUILD/examples/echo-threads.img
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null)
+if [ ! -f kernel/net/build.mk ] || [ ! -f "$img" ] || [ -z "$port" ] ||
+	! command -v python3 >/dev/null; then
+	echo "SKIP threads_echo: no network stack, example image or python3"
+else
+	run_bounded "$VM_TIMEOUT" "$WORK/echo.out" null "$KILN" run \
+		--nic virtio -p "$port:8080" "$img" &
+	bg=$!
+	for _ in $(seq 300); do
+		grep -q 'listening on port' "$WORK/echo.out" 2>/dev/null && break
+		kill -0 $bg 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'listening on port' "$WORK/echo.out"; then
+		fail echo_start "the server did not start"
+		tail_of "$WORK/echo.out"
+	else
+		ECHO_CHECK_LIMIT=60 timeout -k 5 100 python3 \
+			tests/sock/echo_check.py threads_echo "$port" basic \
+			halfclose bulk=16 many=1000:2 vanish basic ||
+			failed=1
+	fi
+	qp=$(qemu_pid "$bg")
+	[ -n "$qp" ] && kill -TERM "$qp" 2>/dev/null
+	wait "$bg"
+fi
+
+# ---- an idle guest halts: QEMU's CPU time over 3 s of its sleep ----
 # cpu_ticks PID: utime + stime of PID (proc(5) fields 14 and 15, counted
 # after the ")" that ends the command name).
 cpu_ticks()
