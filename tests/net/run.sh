@@ -121,7 +121,10 @@ echo_test() {
 	local t=$1 n=net_${2:-${1//-/_}} out=$dir/echo-${2:-$1} port pid st i line
 	shift
 	shift
-	port=$((20000 + RANDOM % 20000))
+	# A port free now, chosen by the host's kernel: a random one in
+	# 20000-39999 overlaps the ephemeral range, where other tests'
+	# connections often hold it.
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	KILN_LIBDIR=$lib timeout -k 5 60 "$KILN" run --timeout 50 --nic "$t" \
 		-p "$port:7" "$@" "$dir/net.img" >"$out" 2>&1 </dev/null &
 	pid=$!
