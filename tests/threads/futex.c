@@ -221,12 +221,55 @@ static void test_wake_count(void)
 		pthread_join(t[i], NULL);
 }
 
+/* ---- bad arguments are errors, never a crash ---- */
+#define CLONE_THREAD_SET 0x7d0f00 /* musl's pthread_create flags */
+#define CLONE_SIGHAND	 0x800
+#define CLONE_SETTLS	 0x80000
+
+static void test_bad_args(void)
+{
+	static uint32_t word;
+	long r;
+
+	r = futex(NULL, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	check(r == -EFAULT, "wait_null_efault", "not EFAULT");
+	r = futex((uint32_t *)0xffff800000000000UL, FUTEX_WAIT_PRIVATE, 0, NULL,
+		  NULL, 0);
+	check(r == -EFAULT, "wait_kernel_address_efault", "not EFAULT");
+	r = futex(&word, FUTEX_WAIT_PRIVATE, 0,
+		  (struct timespec *)0xffff800000000000UL, NULL, 0);
+	check(r == -EFAULT, "wait_bad_timeout_efault", "not EFAULT");
+	r = futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)1L,
+		  (uint32_t *)((char *)&word + 2), 0);
+	check(r == -EINVAL, "requeue_unaligned_target_einval", "not EINVAL");
+	r = syscall(SYS_clone, CLONE_THREAD_SET & ~CLONE_SIGHAND, NULL, NULL,
+		    NULL, 0) < 0
+		    ? -errno
+		    : 0;
+	check(r == -EINVAL, "clone_thread_without_sighand_einval",
+	      "not EINVAL");
+	r = syscall(SYS_clone, CLONE_THREAD_SET | CLONE_SETTLS, NULL, NULL,
+		    NULL, 0xffff800000000000UL) < 0
+		    ? -errno
+		    : 0;
+	check(r == -EPERM, "clone_kernel_tls_eperm", "not EPERM");
+	r = syscall(SYS_tkill, 0x7ffffff0, 0) < 0 ? -errno : 0;
+	check(r == -ESRCH, "tkill_no_such_thread_esrch", "not ESRCH");
+	r = syscall(SYS_tgkill, getpid() + 1000000, getpid(), 0) < 0 ? -errno
+								     : 0;
+	check(r == -ESRCH, "tgkill_other_process_esrch", "not ESRCH");
+	r = syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), 0) < 0 ? -errno
+								      : 0;
+	check(r == 0, "tgkill_self_signal_0", "not 0");
+}
+
 int main(void)
 {
 	test_timeouts();
 	test_requeue();
 	test_bitset();
 	test_wake_count();
+	test_bad_args();
 	printf("futex done: %d failures\n", failures);
 	return failures != 0;
 }
