@@ -13,9 +13,10 @@
  * interrupt, XSAVE/XRSTOR, a few MSRs: tens of microseconds under TCG)
  * costs well under 1%.
  *
- * There is no periodic tick: the slice timer is armed only when a thread
- * returns to ring 3 while another is runnable (sched_preempt_user()), so
- * an idle machine, or one running a single thread, takes no interrupt.
+ * There is no periodic tick: the slice timer is armed only while another
+ * thread is runnable, when a user thread is switched in or returns to
+ * ring 3 (sched_preempt_user()), so an idle machine, or one running a
+ * single thread, takes no timer interrupt for it.
  */
 #define SLICE_NS (4 * NSEC_PER_SEC / 1000)
 

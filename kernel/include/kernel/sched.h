@@ -58,11 +58,11 @@ void thread_mark_user(void);
  * user() makes a user thread, not yet runnable, that enters ring 3 with
  * the registers in *tf (copied), the given FS and user GS bases, and a
  * copy of the caller's FPU/SSE/AVX state (the caller must be the user
- * thread cloning itself); NULL when out of memory. thread_start_user()
- * makes it runnable. Its id
- * (thread_id(), unique among all threads, the boot thread's 1) is its
- * Linux tid. A user thread ends with thread_exit(), the boot flow too once
- * it runs the application.
+ * thread cloning itself); NULL when out of memory. It is marked user
+ * before thread_start_user() makes it runnable. Its id (thread_id(),
+ * unique among all threads, the boot thread's 1) is its Linux tid. A user
+ * thread ends with thread_exit(), the boot flow too once it runs the
+ * application.
  *
  * A user thread's time slice in ring 3 is 4 ms (preempt.c): when another
  * user thread is runnable it gives way at the end of its slice, even if it
