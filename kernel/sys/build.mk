@@ -6,3 +6,7 @@ UNIT_CFLAGS_test_uvm := -Ikernel/include -Ikernel
 UNIT_TESTS += test_futex
 UNIT_SRCS_test_futex := kernel/sys/futex.c
 UNIT_CFLAGS_test_futex := -Ikernel/include -Ikernel
+
+UNIT_TESTS += test_unix_ring
+UNIT_SRCS_test_unix_ring := kernel/sys/unix_ring.c
+UNIT_CFLAGS_test_unix_ring := -Ikernel/include -Ikernel

@@ -27,11 +27,15 @@ int socket_family_register(const struct socket_family *fam)
 /* The AF_INET family (kernel/net/socket_inet.c), when lwIP is linked
  * in. */
 extern const struct socket_family inet_family __attribute__((weak));
+/* AF_UNIX (kernel/sys/socket_unix.c): always there, NIC or not. */
+extern const struct socket_family unix_family;
 
 static const struct socket_family *family(int af)
 {
 	if (af == AF_INET && &inet_family)
 		return &inet_family;
+	if (af == AF_UNIX)
+		return &unix_family;
 	for (int i = 0; i < FAMILIES_MAX && families[i]; i++) {
 		if (families[i]->family == af)
 			return families[i];

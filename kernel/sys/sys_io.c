@@ -1,6 +1,7 @@
 /* I/O calls on descriptors: read, write, lseek, readv, pread, getdents... */
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/socket.h>
 #include <kernel/uaccess.h>
 
 #include "fs/vfs.h"
@@ -148,6 +149,10 @@ static long iov_fd(int fd, const struct k_iovec __user *iov, int cnt,
 		goto out;
 	if (off >= 0 && !f->ops->lseek) {
 		n = -ESPIPE;
+		goto out;
+	}
+	if (file_socket(f)) { /* one message, as Linux's sock_read_iter() */
+		n = socket_rw_iov(f, (uint64_t)iov, cnt, write);
 		goto out;
 	}
 	for (int i = 0; i < cnt; i++) {

@@ -107,23 +107,57 @@ long sys_socket(const struct sys_args *a)
 	return fd;
 }
 
-/* No family here makes pairs (Linux: AF_UNIX only). */
+/* Two connected sockets of a family that makes pairs (AF_UNIX). */
 long sys_socketpair(const struct sys_args *a)
 {
 	int af = (int)a->arg[0];
 	int type = (int)a->arg[1];
-	struct file *f;
+	int flags = type & ~SOCK_TYPE_MASK;
+	int32_t __user *usv = (void __user *)a->arg[3];
+	struct file *f[2] = {NULL, NULL};
+	int32_t fd[2];
 	int err;
 
-	if (type & ~(SOCK_TYPE_MASK | SOCK_CLOEXEC | SOCK_NONBLOCK))
+	type &= SOCK_TYPE_MASK;
+	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
 		return -EINVAL;
 	if (af < 0 || af >= AF_MAX)
 		return -EAFNOSUPPORT;
-	if ((err = socket_create(af, type & SOCK_TYPE_MASK, (int)a->arg[2], 0,
-				 &f)) < 0)
+	if (type >= SOCK_TYPE_MAX)
+		return -EINVAL;
+	if ((err = socket_create(af, type, (int)a->arg[2], flags, &f[0])) < 0)
 		return err;
-	file_put(f);
-	return -EOPNOTSUPP;
+	if ((err = socket_create(af, type, (int)a->arg[2], flags, &f[1])) < 0)
+		goto fail;
+	if (!file_socket(f[0])->ops->pair) {
+		err = -EOPNOTSUPP;
+		goto fail;
+	}
+	if ((err = file_socket(f[0])->ops->pair(file_socket(f[0]),
+						file_socket(f[1]))) < 0 ||
+	    (err = user_range_ok(usv, sizeof fd, true)) < 0)
+		goto fail;
+	if ((fd[0] = fd_install(f[0], 0, flags & SOCK_CLOEXEC)) < 0) {
+		err = fd[0];
+		goto fail;
+	}
+	f[0] = NULL;
+	if ((fd[1] = fd_install(f[1], 0, flags & SOCK_CLOEXEC)) < 0) {
+		fd_close(fd[0]);
+		err = fd[1];
+		goto fail;
+	}
+	if ((err = copy_to_user(usv, fd, sizeof fd)) < 0) {
+		fd_close(fd[0]);
+		fd_close(fd[1]);
+	}
+	return err;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (f[i])
+			file_put(f[i]);
+	}
+	return err;
 }
 
 long sys_bind(const struct sys_args *a)
@@ -278,6 +312,22 @@ static long sock_recv(struct socket *s, struct file *f, struct sock_msg *m)
 		return -EOPNOTSUPP;
 	return s->ops->recvmsg(
 		s, m, (f->flags & O_NONBLOCK) || (m->flags & MSG_DONTWAIT));
+}
+
+long socket_rw_iov(struct file *f, uint64_t uiov, int cnt, bool write)
+{
+	struct socket *s = file_socket(f);
+	struct sock_msg m = {0};
+	long n;
+
+	if (cnt < 0)
+		return -EINVAL;
+	if ((n = import_iov(uiov, (uint64_t)cnt, !write, &m.iov, &m.len)) < 0)
+		return n;
+	m.iovcnt = cnt;
+	n = write ? sock_send(s, f, &m) : sock_recv(s, f, &m);
+	kfree(m.iov);
+	return n;
 }
 
 long sys_sendto(const struct sys_args *a)

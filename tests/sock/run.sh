@@ -91,6 +91,40 @@ kill_by_pid()
 	wait "$1" 2>/dev/null
 }
 
+# unix.c (AF_UNIX) on the host and in a guest without a NIC: the same "R "
+# lines; the "T " lines (blocking calls woken from a second thread) too
+# when the guest has threads. Path sockets go in a fresh directory and
+# abstract names get a suffix, so that runs at the same time do not meet.
+ux=$BUILD/tests/sock/unix
+mkdir -p "$BUILD/tests/sock"
+if ! musl-gcc -static -O2 -o "$ux" "$here/unix.c" ||
+	! "$BUILD/kiln" pack "$ux" -o "$ux.img"; then
+	echo "FAIL sock_unix: build"
+else
+	uxdir=$(mktemp -d)
+	timeout -k 5 60 "$ux" "$uxdir" ".$$" >"$ux.host" 2>&1 </dev/null
+	rm -rf "$uxdir"
+	timeout -k 5 120 "$BUILD/kiln" run --mem 4M "$ux.img" >"$ux.guest" \
+		2>&1 </dev/null
+	tr -d '\r' <"$ux.guest" >"$ux.guest.txt"
+	grep '^R ' "$ux.host" >"$ux.host.r"
+	grep '^R ' "$ux.guest.txt" >"$ux.guest.r"
+	if grep -q '^T no threads' "$ux.guest.txt"; then
+		:
+	else
+		grep '^T ' "$ux.host" >>"$ux.host.r"
+		grep '^T ' "$ux.guest.txt" >>"$ux.guest.r"
+	fi
+	if [ -s "$ux.host.r" ] && grep -q '^R done' "$ux.host.r" &&
+		diff "$ux.host.r" "$ux.guest.r" >"$ux.diff"; then
+		echo "PASS sock_unix"
+	else
+		echo "FAIL sock_unix: the guest differs from the host"
+		sed 's/^/    | /' "$ux.diff" | head -30
+		tail -5 "$ux.guest.txt" | sed 's/^/    | /'
+	fi
+fi
+
 # The guest needs the network stack (kernel/net/) and kiln's -p.
 if [ ! -f kernel/net/build.mk ] ||
 	! "$BUILD/kiln" run --dry-run -p 1:8080 "$BUILD/examples/echo.img" \

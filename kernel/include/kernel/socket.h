@@ -95,6 +95,8 @@ struct socket_ops {
 		      struct sock_addr *peer);
 	int (*connect)(struct socket *s, const struct sock_addr *a,
 		       bool nonblock);
+	/* socketpair(2): connect two new sockets of the family */
+	int (*pair)(struct socket *a, struct socket *b);
 	ssize_t (*sendmsg)(struct socket *s, struct sock_msg *m, bool nonblock);
 	ssize_t (*recvmsg)(struct socket *s, struct sock_msg *m, bool nonblock);
 	int (*shutdown)(struct socket *s, int how);
@@ -135,5 +137,9 @@ int socket_create(int family, int type, int protocol, int flags,
 int socket_file(struct socket *s, int flags, struct file **out);
 /* The socket a file is, or NULL. */
 struct socket *file_socket(struct file *f);
+/* readv/writev of a socket: one recvmsg/sendmsg of the whole user iovec
+ * (uiov, cnt entries), so a datagram keeps its boundaries
+ * (kernel/sys/sys_socket.c). */
+long socket_rw_iov(struct file *f, uint64_t uiov, int cnt, bool write);
 
 #endif

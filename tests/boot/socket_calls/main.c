@@ -1,5 +1,5 @@
 /* Boot test guest: the socket calls' checks before any family answers:
- * flags, types, families kiln has not (AF_UNIX, AF_INET6), descriptors
+ * flags, types, families kiln has not (AF_INET6), descriptors
  * that are not sockets. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,14 +29,15 @@ int main(void)
 	socklen_t len = sizeof sa;
 	int p[2], v, sv[2];
 
-	FAILS(EAFNOSUPPORT, socket(AF_UNIX, SOCK_STREAM, 0));
+	FAILS(ESOCKTNOSUPPORT, socket(AF_UNIX, 4 /* SOCK_RDM */, 0));
 	FAILS(EAFNOSUPPORT, socket(AF_INET6, SOCK_STREAM, 0));
 	FAILS(EAFNOSUPPORT, socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
 	FAILS(EAFNOSUPPORT, socket(46, SOCK_STREAM, 0));
 	FAILS(EAFNOSUPPORT, socket(-1, SOCK_STREAM, 0));
 	FAILS(EINVAL, socket(AF_UNIX, SOCK_STREAM | 0x10000000, 0));
 	FAILS(EINVAL, socket(AF_UNIX, 11, 0));
-	FAILS(EAFNOSUPPORT, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	FAILS(EAFNOSUPPORT, socketpair(AF_INET6, SOCK_STREAM, 0, sv));
+	FAILS(EINVAL, socketpair(AF_UNIX, SOCK_STREAM | 0x10000000, 0, sv));
 
 	pipe(p);
 	FAILS(EBADF, bind(99, (struct sockaddr *)&sa, sizeof sa));
