@@ -135,18 +135,39 @@ static void wake(struct usock *u)
 	waitq_wake_all(&u->wq);
 }
 
-/* Sleep on u's queue until cond holds (evaluated with the wake armed). */
+/* Blocking with no other thread to end the wait: as pipes do, -EAGAIN and
+ * a warning once, rather than a guest that hangs for ever. */
+static int lone_thread(void)
+{
+	static bool warned;
+
+	if (!warned)
+		log_warn("an AF_UNIX call would wait for another thread, and "
+			 "the application has one: -EAGAIN");
+	warned = true;
+	return -EAGAIN;
+}
+
+/* Sleep on u's queue until cond holds (evaluated with the wake armed):
+ * 0, or -EAGAIN when no other thread could make it true. */
 #define WAIT_UNTIL(u, cond)                                                    \
-	do {                                                                   \
+	({                                                                     \
+		int e_ = 0;                                                    \
 		for (;;) {                                                     \
 			waitq_prepare(&(u)->wq);                               \
 			if (cond) {                                            \
 				waitq_cancel(&(u)->wq);                        \
 				break;                                         \
 			}                                                      \
+			if (thread_user_count() <= 1) {                        \
+				waitq_cancel(&(u)->wq);                        \
+				e_ = lone_thread();                            \
+				break;                                         \
+			}                                                      \
 			waitq_wait(&(u)->wq, 0);                               \
 		}                                                              \
-	} while (0)
+		e_;                                                            \
+	})
 
 static bool connection_type(const struct usock *u)
 {
@@ -478,8 +499,9 @@ static int stream_connect(struct usock *u, const struct sock_addr *a,
 			err = -EAGAIN;
 			goto out;
 		}
-		WAIT_UNTIL(l, l->dead || l->state != US_LISTEN ||
-				      l->qlen <= l->backlog);
+		if ((err = WAIT_UNTIL(l, l->dead || l->state != US_LISTEN ||
+						 l->qlen <= l->backlog)) < 0)
+			goto out;
 	}
 	if (!(e = us_new(u->type))) {
 		err = -ENOMEM;
@@ -546,7 +568,8 @@ static int unix_accept(struct socket *s, bool nonblock, struct socket **out,
 		return -EINVAL;
 	if (!u->qhead && nonblock)
 		return -EAGAIN;
-	WAIT_UNTIL(u, u->qhead || u->state != US_LISTEN);
+	if ((err = WAIT_UNTIL(u, u->qhead || u->state != US_LISTEN)) < 0)
+		return err;
 	if (!(e = u->qhead))
 		return -EINVAL;
 	tmp = (struct socket){&unix_ops, AF_UNIX, u->type, 0, e, NULL};
@@ -646,9 +669,14 @@ static ssize_t stream_send(struct usock *u, struct sock_msg *m, bool nonblock)
 				ret = sent ? (ssize_t)sent : -EAGAIN;
 				goto out;
 			}
-			WAIT_UNTIL(to, uring_room(&to->rx) || to->dead ||
-					       (to->shut & RCV_SHUTDOWN) ||
-					       (u->shut & SEND_SHUTDOWN));
+			err = WAIT_UNTIL(to,
+					 uring_room(&to->rx) || to->dead ||
+						 (to->shut & RCV_SHUTDOWN) ||
+						 (u->shut & SEND_SHUTDOWN));
+			if (err < 0) {
+				ret = sent ? (ssize_t)sent : err;
+				goto out;
+			}
 			continue;
 		}
 		n = MIN(uring_room(&to->rx), m->len - sent);
@@ -718,8 +746,10 @@ static ssize_t dgram_send(struct usock *u, struct sock_msg *m, bool nonblock)
 			err = -EAGAIN;
 			goto out;
 		}
-		WAIT_UNTIL(to, uring_room(&to->rx) >= need || to->dead ||
-				       (to->shut & RCV_SHUTDOWN));
+		if ((err = WAIT_UNTIL(to,
+				      uring_room(&to->rx) >= need || to->dead ||
+					      (to->shut & RCV_SHUTDOWN))) < 0)
+			goto out;
 	}
 	before = to->rx.len;
 	if ((err = uring_put(&to->rx, sizeof h, from_kbuf, &h)) < 0 ||
@@ -782,9 +812,11 @@ static ssize_t stream_recv(struct usock *u, struct sock_msg *m, bool nonblock)
 				break;
 			if (nonblock)
 				return copied ? (ssize_t)copied : -EAGAIN;
-			WAIT_UNTIL(u, u->rx.len > (peek ? copied : 0) ||
-					      u->err ||
-					      (u->shut & RCV_SHUTDOWN));
+			err = WAIT_UNTIL(u, u->rx.len > (peek ? copied : 0) ||
+						    u->err ||
+						    (u->shut & RCV_SHUTDOWN));
+			if (err < 0)
+				return copied ? (ssize_t)copied : err;
 			continue;
 		}
 		n = MIN(avail, m->len - copied);
@@ -819,7 +851,9 @@ static ssize_t dgram_recv(struct usock *u, struct sock_msg *m, bool nonblock)
 			return 0;
 		if (nonblock)
 			return -EAGAIN;
-		WAIT_UNTIL(u, u->rx.len || u->err || (u->shut & RCV_SHUTDOWN));
+		if ((err = WAIT_UNTIL(u, u->rx.len || u->err ||
+						 (u->shut & RCV_SHUTDOWN))) < 0)
+			return err;
 	}
 	uring_peek(&u->rx, 0, sizeof h, to_kbuf, &h);
 	if (m->addr) {

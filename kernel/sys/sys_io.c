@@ -34,7 +34,7 @@ static long rw(struct file *f, void __user *buf, size_t len, uint64_t *pos,
 	if ((err = user_range_ok(buf, u.len, !write)) < 0)
 		return err;
 	n = write ? file_write(f, &u, pos) : file_read(f, &u, pos);
-	if (n == -EPIPE)
+	if (n == -EPIPE && socket_epipe_signals(f))
 		signal_send_self(SIGPIPE);
 	return n;
 }

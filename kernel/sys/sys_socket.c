@@ -301,7 +301,8 @@ static long sock_send(struct socket *s, struct file *f, struct sock_msg *m)
 		return -EOPNOTSUPP;
 	n = s->ops->sendmsg(
 		s, m, (f->flags & O_NONBLOCK) || (m->flags & MSG_DONTWAIT));
-	if (n == -EPIPE && !(m->flags & MSG_NOSIGNAL))
+	if (n == -EPIPE && !(m->flags & MSG_NOSIGNAL) &&
+	    socket_epipe_signals(f))
 		signal_send_self(SIGPIPE);
 	return n;
 }
@@ -312,6 +313,13 @@ static long sock_recv(struct socket *s, struct file *f, struct sock_msg *m)
 		return -EOPNOTSUPP;
 	return s->ops->recvmsg(
 		s, m, (f->flags & O_NONBLOCK) || (m->flags & MSG_DONTWAIT));
+}
+
+bool socket_epipe_signals(struct file *f)
+{
+	struct socket *s = file_socket(f);
+
+	return !s || s->type == SOCK_STREAM;
 }
 
 long socket_rw_iov(struct file *f, uint64_t uiov, int cnt, bool write)

@@ -141,5 +141,9 @@ struct socket *file_socket(struct file *f);
  * (uiov, cnt entries), so a datagram keeps its boundaries
  * (kernel/sys/sys_socket.c). */
 long socket_rw_iov(struct file *f, uint64_t uiov, int cnt, bool write);
+/* Whether EPIPE from f raises SIGPIPE: any file but a socket, and stream
+ * sockets (Linux: TCP's and AF_UNIX stream's sendmsg send it; datagram
+ * and seqpacket sockets do not). */
+bool socket_epipe_signals(struct file *f);
 
 #endif
