@@ -53,7 +53,7 @@ static ssize_t sock_read(struct file *f, const struct uio *u, uint64_t *pos)
 {
 	struct socket *s = file_socket(f);
 	struct uio seg = *u;
-	struct sock_msg m = {&seg, 1, u->len, NULL, 0, 0};
+	struct sock_msg m = {.iov = &seg, .iovcnt = 1, .len = u->len};
 
 	(void)pos;
 	if (!s->ops->recvmsg)
@@ -65,7 +65,7 @@ static ssize_t sock_write(struct file *f, const struct uio *u, uint64_t *pos)
 {
 	struct socket *s = file_socket(f);
 	struct uio seg = *u;
-	struct sock_msg m = {&seg, 1, u->len, NULL, 0, 0};
+	struct sock_msg m = {.iov = &seg, .iovcnt = 1, .len = u->len};
 
 	(void)pos;
 	if (!s->ops->sendmsg)

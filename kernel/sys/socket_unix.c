@@ -63,6 +63,8 @@ struct usock {
 	int err;	   /* pending error (positive), SO_ERROR */
 	struct usock *peer;
 	struct uring rx;
+	uint64_t rx_in, rx_out; /* bytes ever put into, taken from rx */
+	struct ufds *fds;	/* SCM_RIGHTS in flight to it, in order */
 	size_t data; /* records' data bytes in rx (FIONREAD of seqpacket) */
 	struct sock_addr name; /* len 0: unnamed */
 	struct vnode *vn;      /* a path name's node, referenced */
@@ -72,6 +74,15 @@ struct usock {
 	int rcvbuf, sndbuf;
 	struct pollq pq;
 	struct waitq wq;
+};
+
+/* Descriptors passed with the byte at stream position at (for records:
+ * the record that starts there). */
+struct ufds {
+	struct ufds *next;
+	uint64_t at;
+	int n;
+	struct file **f;
 };
 
 /* A record's header in a datagram socket's ring. */
@@ -407,6 +418,79 @@ static int to_kbuf(void *ctx, size_t at, void *p, size_t n)
 	return 0;
 }
 
+/* --- descriptors in flight (SCM_RIGHTS) --- */
+
+static void fds_free(struct ufds *d)
+{
+	for (int i = 0; i < d->n; i++)
+		file_put(d->f[i]);
+	kfree(d->f);
+	kfree(d);
+}
+
+/* The message's files travel with the byte (or record) at position at of
+ * to's ring. A failure leaves them to the caller, who drops them. */
+static void fds_attach(struct usock *to, struct sock_msg *m, uint64_t at)
+{
+	struct ufds *d, **pp = &to->fds;
+
+	if (!m->nfiles || !(d = kzalloc(sizeof *d)))
+		return;
+	d->at = at;
+	d->n = m->nfiles;
+	d->f = m->files;
+	m->files = NULL;
+	m->nfiles = 0;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = d;
+}
+
+/* The first set at position at or later. */
+static struct ufds *fds_from(struct usock *u, uint64_t at)
+{
+	struct ufds *d = u->fds;
+
+	while (d && d->at < at)
+		d = d->next;
+	return d;
+}
+
+/* Hand the set d (at the head when not peeking) to the reader: its own
+ * references (a peek duplicates them, as Linux), or dropped with
+ * MSG_CTRUNC when the call cannot take descriptors. */
+static void fds_take(struct usock *u, struct ufds *d, struct sock_msg *m,
+		     bool peek)
+{
+	if (!peek)
+		u->fds = d->next;
+	if (!m->files_ok) {
+		m->out_flags |= MSG_CTRUNC;
+		if (!peek)
+			fds_free(d);
+		return;
+	}
+	if (peek) {
+		if (!(m->files = kmalloc((size_t)d->n * sizeof *m->files)))
+			return;
+		for (int i = 0; i < d->n; i++) {
+			file_get(d->f[i]);
+			m->files[i] = d->f[i];
+		}
+		m->nfiles = d->n;
+		return;
+	}
+	m->files = d->f;
+	m->nfiles = d->n;
+	kfree(d);
+}
+
+static void rx_drop(struct usock *u, size_t n)
+{
+	uring_drop(&u->rx, n);
+	u->rx_out += n;
+}
+
 /* --- closing --- */
 
 /* The socket's file is gone (or an embryo's listener): Linux's
@@ -435,6 +519,12 @@ static void us_close(struct usock *u)
 		us_put(p);
 	}
 	uring_free(&u->rx);
+	while (u->fds) {
+		struct ufds *d = u->fds;
+
+		u->fds = d->next;
+		fds_free(d);
+	}
 	wake(u);
 	us_put(u);
 }
@@ -684,6 +774,9 @@ static ssize_t stream_send(struct usock *u, struct sock_msg *m, bool nonblock)
 			ret = sent ? (ssize_t)sent : err;
 			goto out;
 		}
+		if (!sent)
+			fds_attach(to, m, to->rx_in);
+		to->rx_in += n;
 		sent += n;
 		wake(to);
 	}
@@ -759,6 +852,8 @@ static ssize_t dgram_send(struct usock *u, struct sock_msg *m, bool nonblock)
 		goto out;
 	}
 	to->data += m->len;
+	fds_attach(to, m, to->rx_in);
+	to->rx_in += need;
 	wake(to);
 	err = 0;
 out:
@@ -789,6 +884,9 @@ static ssize_t stream_recv(struct usock *u, struct sock_msg *m, bool nonblock)
 {
 	bool peek = m->flags & MSG_PEEK;
 	size_t target = (m->flags & MSG_WAITALL) ? m->len : 1, copied = 0;
+	struct ufds *d;
+	bool took = false;
+	uint64_t pos;
 	int err;
 
 	if (u->state != US_CONNECTED)
@@ -820,11 +918,23 @@ static ssize_t stream_recv(struct usock *u, struct sock_msg *m, bool nonblock)
 			continue;
 		}
 		n = MIN(avail, m->len - copied);
+		/* one set of descriptors per call, with the bytes it came
+		 * with: stop before a second */
+		pos = u->rx_out + (peek ? copied : 0);
+		if ((d = fds_from(u, pos)) && d->at == pos) {
+			if (took)
+				break;
+			fds_take(u, d, m, peek);
+			took = true;
+			d = fds_from(u, pos + 1);
+		}
+		if (d)
+			n = MIN(n, d->at - pos);
 		if ((err = uring_peek(&u->rx, peek ? copied : 0, n, to_msg,
 				      &c)) < 0)
 			return copied ? (ssize_t)copied : err;
 		if (!peek) {
-			uring_drop(&u->rx, n);
+			rx_drop(u, n);
 			drained(u);
 		}
 		copied += n;
@@ -870,8 +980,10 @@ static ssize_t dgram_recv(struct usock *u, struct sock_msg *m, bool nonblock)
 		return err;
 	if (h.len > m->len)
 		m->out_flags |= MSG_TRUNC;
+	if (u->fds && u->fds->at == u->rx_out)
+		fds_take(u, u->fds, m, m->flags & MSG_PEEK);
 	if (!(m->flags & MSG_PEEK)) {
-		uring_drop(&u->rx, sizeof h + h.alen + h.len);
+		rx_drop(u, sizeof h + h.alen + h.len);
 		u->data -= h.len;
 		drained(u);
 	}

@@ -487,6 +487,110 @@ static void named_dgram(void)
 	unlink(a.sun_path);
 }
 
+/* sendmsg with nfd descriptors of fds (and one byte) */
+static long send_fds(int s, const int *fds, int nfd)
+{
+	char ctl[CMSG_SPACE(8 * sizeof(int))] = {0};
+	struct iovec iv = {"f", 1};
+	struct msghdr mh = {.msg_iov = &iv, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	if (nfd) {
+		mh.msg_control = ctl;
+		mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfd * sizeof(int));
+	}
+	return sendmsg(s, &mh, 0);
+}
+
+/* recvmsg into a control buffer of ctllen bytes; the descriptors
+ * received into fds (at most 8), their count returned in *nfd. */
+static long recv_fds(int s, size_t ctllen, int flags, int *fds, int *nfd,
+		     const char *name)
+{
+	char ctl[CMSG_SPACE(8 * sizeof(int))] = {0}, b[8];
+	struct iovec iv = {b, sizeof b};
+	struct msghdr mh = {.msg_iov = &iv, .msg_iovlen = 1};
+	struct cmsghdr *c;
+	long r;
+
+	mh.msg_control = ctllen ? ctl : NULL;
+	mh.msg_controllen = ctllen;
+	r = recvmsg(s, &mh, flags);
+	*nfd = 0;
+	c = ctllen ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (r >= 0 && c) {
+		*nfd = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		memcpy(fds, CMSG_DATA(c), *nfd * sizeof(int));
+		R(name, "%ld, flags %#x, controllen %u, cmsg %u %d %d", r,
+		  mh.msg_flags, (unsigned)mh.msg_controllen,
+		  (unsigned)c->cmsg_len, c->cmsg_level, c->cmsg_type);
+	} else {
+		R(name, "%ld %s, flags %#x, controllen %u", r,
+		  r < 0 ? strerror(errno) : "-", r < 0 ? 0 : mh.msg_flags,
+		  (unsigned)mh.msg_controllen);
+	}
+	return r;
+}
+
+static void rights(int type, const char *tn)
+{
+	int sv[2], p[2], got[8], n, two[2];
+	char buf[16] = {0};
+
+	printf("R --- %s SCM_RIGHTS\n", tn);
+	socketpair(AF_UNIX, type, 0, sv);
+	pipe(p);
+	RN("send fd", send_fds(sv[0], &p[1], 1));
+	recv_fds(sv[1], CMSG_SPACE(8 * sizeof(int)), 0, got, &n, "recv fd");
+	R("received", "%d %d", n, n == 1 && got[0] != p[1]);
+	if (n == 1) {
+		RN("write through it", write(got[0], "pipe!", 5));
+		RN("read the pipe", read(p[0], buf, sizeof buf));
+		R("pipe data", "%s", buf);
+		R("not cloexec", "%d", fcntl(got[0], F_GETFD));
+		close(got[0]);
+	}
+	RN("send 2 fds", send_fds(sv[0], (int[]){p[0], p[1]}, 2));
+	recv_fds(sv[1], CMSG_LEN(sizeof(int)), MSG_CMSG_CLOEXEC, got, &n,
+		 "recv room for 1");
+	R("received", "%d", n);
+	if (n == 1) {
+		R("cloexec", "%d", fcntl(got[0], F_GETFD));
+		close(got[0]);
+	}
+	RN("send fd, no room", send_fds(sv[0], &p[1], 1));
+	recv_fds(sv[1], 0, 0, got, &n, "recv no control");
+	RN("send fd, plain recv", send_fds(sv[0], &p[1], 1));
+	RN("plain recv", recv(sv[1], buf, sizeof buf, 0));
+	RN("send none", send_fds(sv[0], NULL, 0));
+	recv_fds(sv[1], CMSG_SPACE(8 * sizeof(int)), 0, got, &n, "recv none");
+	RN("send bad fd", send_fds(sv[0], (int[]){99}, 1));
+	two[0] = p[0];
+	two[1] = 98;
+	RN("send one bad of 2", send_fds(sv[0], two, 2));
+	/* a peek duplicates; the real read gets them again */
+	RN("send for peek", send_fds(sv[0], &p[0], 1));
+	recv_fds(sv[1], CMSG_SPACE(8 * sizeof(int)), MSG_PEEK, got, &n,
+		 "peek fd");
+	if (n == 1)
+		close(got[0]);
+	recv_fds(sv[1], CMSG_SPACE(8 * sizeof(int)), 0, got, &n, "after peek");
+	if (n == 1)
+		close(got[0]);
+	/* descriptors left in flight are dropped with the socket */
+	RN("send unread", send_fds(sv[0], &p[1], 1));
+	close(sv[0]);
+	close(sv[1]);
+	close(p[1]);
+	RN("pipe writer gone", read(p[0], buf, sizeof buf));
+	close(p[0]);
+}
+
 /* Bulk through a pair between two threads: every blocking write that
  * finds the peer's buffer full waits for the reader. */
 struct bulk {
@@ -590,6 +694,9 @@ int main(int argc, char **argv)
 	named(SOCK_STREAM, "stream", true);
 	named(SOCK_SEQPACKET, "seqpacket", false);
 	named_dgram();
+	rights(SOCK_STREAM, "stream");
+	rights(SOCK_DGRAM, "dgram");
+	rights(SOCK_SEQPACKET, "seqpacket");
 	threaded_bulk(SOCK_STREAM, "bulk stream");
 	threaded_bulk(SOCK_SEQPACKET, "bulk seqpacket");
 	threaded_bulk(SOCK_DGRAM, "bulk dgram");

@@ -33,6 +33,8 @@
 #define MSG_TRUNC    0x20
 #define MSG_WAITALL  0x100
 #define MSG_NOSIGNAL 0x4000
+#define MSG_CTRUNC   0x8
+#define MSG_CMSG_CLOEXEC 0x40000000
 
 #define SOL_SOCKET 1
 #define SO_TYPE	   3
@@ -75,6 +77,14 @@ struct sock_msg {
 	struct sock_addr *addr;
 	int flags;
 	int out_flags;
+	/* SCM_RIGHTS. sendmsg: nfiles referenced files a family that passes
+	 * descriptors takes (setting nfiles to 0); the layer drops the rest.
+	 * recvmsg: files_ok when the caller can take files; the family sets
+	 * files (kmalloc'd) and nfiles, references and all, or drops them and
+	 * sets MSG_CTRUNC. */
+	struct file **files;
+	int nfiles;
+	bool files_ok;
 };
 
 struct socket;
