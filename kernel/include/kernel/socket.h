@@ -34,7 +34,8 @@
 #define MSG_WAITALL  0x100
 #define MSG_NOSIGNAL 0x4000
 #define MSG_CTRUNC   0x8
-#define MSG_CMSG_CLOEXEC 0x40000000
+
+#define MSG_CMSG_CLOEXEC 0x40000000 /* recvmsg: received fds FD_CLOEXEC */
 
 #define SOL_SOCKET 1
 #define SO_TYPE	   3
