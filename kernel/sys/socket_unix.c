@@ -549,7 +549,6 @@ static int unix_listen(struct socket *s, int backlog)
 		backlog = SOMAXCONN;
 	u->backlog = backlog;
 	u->state = US_LISTEN;
-	u->shut = 0;
 	wake(u);
 	return 0;
 }
@@ -658,7 +657,9 @@ static int unix_accept(struct socket *s, bool nonblock, struct socket **out,
 		return -EINVAL;
 	if (!u->qhead && nonblock)
 		return -EAGAIN;
-	if ((err = WAIT_UNTIL(u, u->qhead || u->state != US_LISTEN)) < 0)
+	/* a shutdown listener ends a blocking accept: -EINVAL, as Linux */
+	if ((err = WAIT_UNTIL(u, u->qhead || u->state != US_LISTEN ||
+					 (u->shut & RCV_SHUTDOWN))) < 0)
 		return err;
 	if (!(e = u->qhead))
 		return -EINVAL;

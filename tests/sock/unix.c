@@ -487,6 +487,36 @@ static void named_dgram(void)
 	unlink(a.sun_path);
 }
 
+/* A listener shut down: what is queued can still be taken, then a
+ * blocking accept ends, and connects are refused even after listen. */
+static void listener_shutdown(void)
+{
+	struct sockaddr_un a;
+	socklen_t len = abstract_addr(&a, "kiln-unix-shut");
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c, c2, s;
+
+	printf("R --- listener shutdown\n");
+	bind(l, (void *)&a, len);
+	listen(l, 4);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	RC("connect", connect(c, (void *)&a, len));
+	RC("shutdown listener", shutdown(l, SHUT_RDWR));
+	R("poll", "%#x", pollone(l, POLLIN | POLLOUT | POLLRDHUP, 0));
+	RC("accept queued", s = accept(l, NULL, NULL));
+	close(s);
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	RC("accept nonblock", accept(l, NULL, NULL));
+	fcntl(l, F_SETFL, 0);
+	RC("accept blocking", accept(l, NULL, NULL));
+	c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	RC("connect", connect(c2, (void *)&a, len));
+	RC("listen again", listen(l, 4));
+	RC("connect again", connect(c2, (void *)&a, len));
+	close(c2);
+	close(c);
+	close(l);
+}
+
 /* sendmsg with nfd descriptors of fds (and one byte) */
 static long send_fds(int s, const int *fds, int nfd)
 {
@@ -694,6 +724,7 @@ int main(int argc, char **argv)
 	named(SOCK_STREAM, "stream", true);
 	named(SOCK_SEQPACKET, "seqpacket", false);
 	named_dgram();
+	listener_shutdown();
 	rights(SOCK_STREAM, "stream");
 	rights(SOCK_DGRAM, "dgram");
 	rights(SOCK_SEQPACKET, "seqpacket");
