@@ -329,6 +329,8 @@ static unsigned int dtype(uint32_t mode)
 		return DT_CHR;
 	case S_IFIFO:
 		return DT_FIFO;
+	case S_IFSOCK:
+		return DT_SOCK;
 	default:
 		return DT_UNKNOWN;
 	}

@@ -46,6 +46,7 @@ static inline bool s_ischr(uint32_t m)
 #define DT_DIR	   4
 #define DT_REG	   8
 #define DT_LNK	   10
+#define DT_SOCK	   12
 
 struct vtime {
 	int64_t sec;

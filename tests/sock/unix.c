@@ -1,6 +1,7 @@
 /* AF_UNIX socket calls: run on the host and in the guest, and the lines
  * starting "R " must match. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -94,6 +95,22 @@ static void show_addr(const char *name, const struct sockaddr_un *a,
 	else
 		R(name, "%u fam %d %.*s", (unsigned)len, a->sun_family,
 		  (int)strnlen(a->sun_path, n), a->sun_path);
+}
+
+/* The directory entry type of path's last component, -1 if not found. */
+static int dtype_of(const char *path)
+{
+	const char *base = strrchr(path, '/') + 1;
+	struct dirent *e;
+	int t = -1;
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d)))
+		if (!strcmp(e->d_name, base))
+			t = e->d_type;
+	if (d)
+		closedir(d);
+	return t;
 }
 
 static void pair_stream(int type, const char *tn)
@@ -300,6 +317,7 @@ static void named(int type, const char *tn, bool abstract)
 		RC("stat", stat(path, &st));
 		R("is socket", "%d", S_ISSOCK(st.st_mode));
 		RC("open socket", open(path, O_RDONLY));
+		R("d_type", "%d", dtype_of(path));
 	}
 	l2 = socket(AF_UNIX, type, 0);
 	RC("bind in use", bind(l2, (void *)&a, alen));
