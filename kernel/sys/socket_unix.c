@@ -1004,15 +1004,15 @@ static ssize_t unix_recvmsg(struct socket *s, struct sock_msg *m, bool nonblock)
 
 /* --- readiness and options --- */
 
-/* Linux's unix_writable(): room for more. The peer's ring at most half
- * full stands in for Linux's "a quarter of sndbuf in flight". */
+/* Linux's unix_writable(): at most a quarter of the send buffer in flight
+ * (here: unread in the peer's ring, as big as Linux's default sndbuf). */
 static bool writable(const struct usock *u)
 {
 	const struct usock *p = u->peer;
 
 	if (u->state == US_LISTEN)
 		return false;
-	return !p || p->dead || p->rx.len <= URING_SIZE / 2;
+	return !p || p->dead || p->rx.len <= URING_SIZE / 4;
 }
 
 /* As Linux's unix_poll() and unix_dgram_poll(). */

@@ -66,8 +66,14 @@ void uring_drop(struct uring *r, size_t n)
 		n = r->len;
 	r->head = (r->head + n) % URING_SIZE;
 	r->len -= n;
-	if (r->len == 0)
-		r->head = 0;
+	if (r->len)
+		return;
+	r->head = 0;
+	for (int i = 1; i < URING_CHUNKS; i++) {
+		if (r->chunk[i])
+			uring_chunk_free(r->chunk[i]);
+		r->chunk[i] = NULL;
+	}
 }
 
 void uring_free(struct uring *r)

@@ -6,14 +6,15 @@
 #include <stdint.h>
 
 #define URING_CHUNK  4096
-#define URING_CHUNKS 16 /* 64 KiB: a pipe's capacity */
+#define URING_CHUNKS 52 /* 212,992 bytes: Linux's default socket buffer */
 #define URING_SIZE   (URING_CHUNK * URING_CHUNKS)
 
 /*
  * Bytes [head, head + len) modulo URING_SIZE are held. A chunk is taken
- * (uring_chunk_alloc) the first time a byte lands in it and kept until
- * uring_free(), so an idle socket costs no pages and a busy one does not
- * churn the allocator.
+ * (uring_chunk_alloc) the first time a byte lands in it; when the ring
+ * empties, every chunk but the first goes back (the head starts again at
+ * 0), so an idle socket costs at most one page, and small messages going
+ * back and forth reuse that page without touching the allocator.
  */
 struct uring {
 	void *chunk[URING_CHUNKS];
@@ -41,7 +42,8 @@ int uring_put(struct uring *r, size_t n, uring_copy_fn from, void *ctx);
  * through to(ctx, 0.., ...), leaving the ring as it is. */
 int uring_peek(const struct uring *r, size_t off, size_t n, uring_copy_fn to,
 	       void *ctx);
-/* Drop n bytes (n <= len) from the head. */
+/* Drop n bytes (n <= len) from the head; empty, give back all chunks but
+ * the first. */
 void uring_drop(struct uring *r, size_t n);
 void uring_free(struct uring *r);
 

@@ -78,6 +78,7 @@ TEST(uring_round_trip_across_chunks)
 	CHECK(!memcmp(in + 4000, out, 500));
 	uring_drop(&r, sizeof in);
 	CHECK(r.len == 0 && r.head == 0);
+	CHECK(chunks_live == 1); /* empty: the first chunk stays */
 	uring_free(&r);
 	CHECK(chunks_live == 0);
 }
@@ -97,6 +98,10 @@ TEST(uring_wraps_and_fills_exactly)
 	CHECK(!memcmp(in, out, URING_SIZE - 1));
 	CHECK(uring_peek(&r, 1, URING_SIZE, to_buf, out) < 0);
 	CHECK(chunks_live == URING_CHUNKS);
+	uring_drop(&r, 1);
+	CHECK(chunks_live == URING_CHUNKS);
+	uring_drop(&r, URING_SIZE - 1);
+	CHECK(chunks_live == 1 && r.head == 0);
 	uring_free(&r);
 	CHECK(chunks_live == 0);
 }
