@@ -21,6 +21,9 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/rtc.c \
 	kernel/arch/x86_64/power.c \
 	kernel/arch/x86_64/irq.c \
+	kernel/arch/x86_64/smp.c \
+	kernel/arch/x86_64/trampoline.S \
+	kernel/arch/x86_64/tlb.c \
 	kernel/dev/serial.c \
 	kernel/dev/pci.c \
 	kernel/dev/pci_irq.c \

@@ -76,10 +76,12 @@ void kmain(const struct kiln_boot_info *bi)
 	ksym_init(&boot_info);		/* symbols for panic backtraces */
 	acpi_init(&boot_info);		/* MADT, FADT: CPUs, APICs, S5 */
 	apic_init();			/* LAPIC on, I/O APIC, 8259s off */
-	apic_print_mp_info();		/* MULTIPROCESSOR INFORMATION */
 	tsc_init();			/* reads the PIT, >= 2 ms on */
 	apic_timer_init();		/* one-shot, stopped: tickless */
 	sched_init();			/* we become thread "boot"; idle */
+	smp_start();			/* APs: INIT/SIPI, own idle threads; */
+					/* needs sched, the clock, the heap */
+	apic_print_mp_info();		/* MULTIPROCESSOR INFORMATION */
 	pci_init();			/* devices, drivers; may sleep, */
 					/* start threads: after sched */
 	log_boot_summary();		/* memory, clock, boot time */

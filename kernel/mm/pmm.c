@@ -236,6 +236,16 @@ paddr_t pmm_alloc_page(void)
 	return 0;
 }
 
+paddr_t pmm_alloc_page_below(paddr_t limit)
+{
+	uint64_t *bm = bitmap();
+
+	for (size_t f = 1; f < MIN(nframes, limit / PAGE_SIZE); f++)
+		if (bm[f / BITS] >> (f % BITS) & 1)
+			return take(f, 1);
+	return 0;
+}
+
 static bool frame_free(size_t f)
 {
 	return bitmap()[f / BITS] >> (f % BITS) & 1;

@@ -89,8 +89,9 @@ int kstack_alloc(uintptr_t *bottom, uintptr_t *top)
 	return 0;
 }
 
-/* The TLB entries go with the unmap (INVLPG); on SMP other CPUs will
- * need a shootdown before the slot is reused. */
+/* Other CPUs may still hold the stack's translations (the thread ran
+ * there): they are shot down before the slot can be reused. Never under
+ * sched_lock (sched.c frees dead threads outside it). */
 void kstack_free(uintptr_t bottom)
 {
 	size_t slot = (bottom - KSTACK_AREA_BASE) / SLOT_SIZE;
@@ -99,6 +100,7 @@ void kstack_free(uintptr_t bottom)
 	    bottom != KSTACK_AREA_BASE + slot * SLOT_SIZE + PAGE_SIZE)
 		panic("kstack_free(%#lx): not a kernel stack", bottom);
 	unmap_pages(bottom, KSTACK_PAGES);
+	tlb_shootdown(bottom, bottom + KSTACK_PAGES * PAGE_SIZE);
 	slot_give(slot);
 }
 

@@ -116,3 +116,59 @@ void sem_up(struct semaphore *s)
 		s->count++;
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
+
+/*
+ * The kernel lock (sched.h). A ticket lock, so that CPUs waiting for it
+ * get it in turn. The depth lives in the thread: the switch gives the
+ * lock up for a thread that blocks and takes it back when it runs again
+ * (sched_finish_switch()), on whichever CPU that is.
+ */
+static struct {
+	volatile uint32_t next, serving;
+	struct thread *owner;
+} bkl;
+
+void bkl_acquire(struct thread *t)
+{
+	uint32_t ticket = __atomic_fetch_add(&bkl.next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&bkl.serving, __ATOMIC_ACQUIRE) != ticket)
+		cpu_relax();
+	bkl.owner = t;
+}
+
+void bkl_release(void)
+{
+	bkl.owner = NULL;
+	__atomic_store_n(&bkl.serving, bkl.serving + 1, __ATOMIC_RELEASE);
+}
+
+void bkl_lock(void)
+{
+	struct thread *t = thread_current();
+
+	if (t && !t->bkl_depth++)
+		bkl_acquire(t);
+}
+
+void bkl_unlock(void)
+{
+	struct thread *t = thread_current();
+
+	if (!t)
+		return;
+	if (!t->bkl_depth || bkl.owner != t)
+		panic("kernel lock released by %s, not its holder", t->name);
+	if (!--t->bkl_depth)
+		bkl_release();
+}
+
+void bkl_unlock_all(void)
+{
+	struct thread *t = thread_current();
+
+	if (t && t->bkl_depth) {
+		t->bkl_depth = 1;
+		bkl_unlock();
+	}
+}

@@ -4,28 +4,35 @@
 #include <kernel/panic.h>
 #include <kernel/time.h>
 
+#include "arch/x86_64/trap.h"
 #include "arch/x86_64/x86.h"
 #include "sched/sched_priv.h"
 
 /*
- * A CPU's scheduling state. One CPU for now; the SMP issue gives each CPU
- * its own (this_rq() becomes a per-CPU lookup, idle threads per CPU).
+ * A CPU's scheduling state: its run queue, idle thread and user-register
+ * owner. Each CPU has its own; all are under the one sched_lock.
  */
 struct runqueue {
 	struct thread *head, *tail; /* RUNNABLE threads, FIFO */
+	unsigned nr;		    /* threads queued */
 	struct thread *idle;
-	/* The user thread whose FS/GS bases the MSRs hold: kernel threads
-	 * never touch them, so they change only between two user threads. */
+	/* The user thread whose FS/GS bases this CPU's MSRs hold: kernel
+	 * threads never touch them, so they are loaded only when another
+	 * user thread comes, and a user thread is the owner of one CPU at
+	 * most (user_context_load()). */
 	struct thread *user_owner;
+	bool halted; /* the idle thread is about to HLT or halted */
 };
 
 struct spinlock sched_lock = SPINLOCK_INIT;
 struct sched_stats sched_stats;
-static struct runqueue rq0;
+static struct runqueue rqs[MAX_CPUS];
+static unsigned nr_online = 1; /* CPUs scheduling: ids 0 .. nr_online-1 */
+static struct thread *zombies; /* DEAD threads to free, via rq_next */
 
 static struct runqueue *this_rq(void)
 {
-	return &rq0;
+	return &rqs[this_cpu()->id];
 }
 
 struct thread *thread_current(void)
@@ -36,12 +43,14 @@ struct thread *thread_current(void)
 static void rq_push(struct runqueue *rq, struct thread *t)
 {
 	t->state = THREAD_RUNNABLE;
+	t->cpu = (uint32_t)(rq - rqs);
 	t->rq_next = NULL;
 	if (rq->tail)
 		rq->tail->rq_next = t;
 	else
 		rq->head = t;
 	rq->tail = t;
+	rq->nr++;
 }
 
 static struct thread *rq_pop(struct runqueue *rq)
@@ -52,7 +61,75 @@ static struct thread *rq_pop(struct runqueue *rq)
 		rq->head = t->rq_next;
 		if (!rq->head)
 			rq->tail = NULL;
+		rq->nr--;
 	}
+	return t;
+}
+
+/* Nothing to do: running its idle thread with an empty queue. */
+static bool rq_idle(unsigned cpu)
+{
+	return !rqs[cpu].nr && cpus[cpu]->thread == rqs[cpu].idle;
+}
+
+/*
+ * Where a woken or new thread goes: this CPU when it is idle (an
+ * interrupt woke it; no IPI needed), else the CPU it last ran on when
+ * idle (warm caches), else any idle CPU, else the CPU with the fewest
+ * threads, this one on a tie. One CPU: always CPU 0, as before SMP.
+ */
+static unsigned pick_cpu(const struct thread *t)
+{
+	unsigned self = this_cpu()->id, best = self, load, best_load;
+
+	if (nr_online == 1 || rq_idle(self))
+		return self;
+	if (t->cpu < nr_online && rq_idle(t->cpu))
+		return t->cpu;
+	best_load = rqs[self].nr + 1;
+	for (unsigned i = 0; i < nr_online; i++) {
+		if (rq_idle(i))
+			return i;
+		load = rqs[i].nr + (cpus[i]->thread != rqs[i].idle);
+		if (load < best_load) {
+			best = i;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+/* Queue t on cpu and wake that CPU if it is halted: the wake-up IPI's
+ * handler only EOIs; the HLT returning is what matters. */
+static void rq_push_kick(unsigned cpu, struct thread *t)
+{
+	rq_push(&rqs[cpu], t);
+	if (cpu != this_cpu()->id && rqs[cpu].halted) {
+		rqs[cpu].halted = false;
+		apic_send_ipi(cpu, VEC_IPI_WAKE);
+	}
+}
+
+/* An idle CPU takes the head of the longest other queue. */
+static struct thread *steal_locked(void)
+{
+	unsigned self = this_cpu()->id, victim = self, most = 0;
+	struct runqueue *rq;
+	struct thread *t;
+
+	for (unsigned i = 0; i < nr_online; i++) {
+		if (i != self && rqs[i].nr > most) {
+			victim = i;
+			most = rqs[i].nr;
+		}
+	}
+	if (victim == self)
+		return NULL;
+	rq = &rqs[victim];
+	t = rq->head;
+	if (!t || t->on_cpu)
+		return NULL;
+	rq_pop(rq);
 	return t;
 }
 
@@ -117,6 +194,8 @@ void sched_switch_locked(void)
 	next->state = THREAD_RUNNING;
 	if (next == prev)
 		return;
+	next->on_cpu = true;
+	next->cpu = c->id;
 	c->thread = next;
 	c->thread_name = next->name;
 	/* Ring 3 -> ring 0 entries (TSS.RSP0, syscall) land on next's stack. */
@@ -127,18 +206,55 @@ void sched_switch_locked(void)
 		user_context_switch(rq, next);
 		sched_slice_start(next, rq->head != NULL);
 	}
+	/* The kernel lock is the thread's, not the CPU's: given up here,
+	 * taken back by sched_finish_switch() when prev runs again. */
+	if (prev->bkl_depth)
+		bkl_release();
 	sched_stats.switches++;
 	prev = switch_to(prev, next);
+	/* Possibly on another CPU now: c and rq are stale. */
 	sched_finish_switch(prev);
+}
+
+/* Free the DEAD threads (their stacks need a TLB shootdown: never under
+ * sched_lock), with the kernel lock held and interrupts on. */
+static void free_zombies(void)
+{
+	for (;;) {
+		uint64_t flags = spin_lock_irqsave(&sched_lock);
+		struct thread *t = zombies;
+
+		if (t)
+			zombies = t->rq_next;
+		spin_unlock_irqrestore(&sched_lock, flags);
+		if (!t)
+			return;
+		thread_free(t);
+	}
 }
 
 void sched_finish_switch(struct thread *prev)
 {
-	if (prev->state != THREAD_DEAD)
+	struct thread *self = thread_current();
+
+	prev->on_cpu = false;
+	if (prev->state == THREAD_DEAD) {
+		for (unsigned i = 0; i < nr_online; i++)
+			if (rqs[i].user_owner == prev)
+				rqs[i].user_owner = NULL;
+		prev->rq_next = zombies;
+		zombies = prev;
+	}
+	if (!self->bkl_depth)
 		return;
-	if (this_rq()->user_owner == prev)
-		this_rq()->user_owner = NULL;
-	thread_free(prev);
+	/* Never wait for the kernel lock holding sched_lock or with
+	 * interrupts off: its holder may need either (a wake, a TLB
+	 * shootdown's acknowledgement). Kernel code is not preempted, so
+	 * this thread stays on this CPU meanwhile. */
+	spin_unlock_irqrestore(&sched_lock, RFLAGS_IF);
+	bkl_acquire(self);
+	free_zombies();
+	(void)spin_lock_irqsave(&sched_lock);
 }
 
 void sched_block_locked(void)
@@ -150,12 +266,15 @@ void sched_block_locked(void)
 void sched_wake_locked(struct thread *t)
 {
 	if (t->state == THREAD_BLOCKED)
-		rq_push(this_rq(), t);
+		rq_push_kick(pick_cpu(t), t);
 }
 
 void sched_enqueue_locked(struct thread *t)
 {
-	rq_push(this_rq(), t);
+	/* A new thread starts in kernel code: with the kernel lock, taken
+	 * as it first comes out of the switch. */
+	t->bkl_depth = 1;
+	rq_push_kick(pick_cpu(t), t);
 }
 
 void thread_yield(void)
@@ -199,7 +318,7 @@ void thread_exit(void)
 	(void)spin_lock_irqsave(&sched_lock); /* the next thread releases */
 	/* The boot flow may end once it is a user thread (the application's
 	 * first thread calling exit while others run on). */
-	if (self == this_rq()->idle || (self->static_boot && !self->user))
+	if (self->is_idle || (self->static_boot && !self->user))
 		panic("thread %s may not exit", self->name);
 	if (self->user)
 		__atomic_sub_fetch(&user_threads, 1, __ATOMIC_RELAXED);
@@ -227,23 +346,33 @@ void thread_sleep_until(uint64_t deadline_ns)
 }
 
 /*
- * Runs when nothing else can. The run queue is checked with interrupts
- * off and the HLT follows STI at once: STI's one-instruction interrupt
- * shadow means a wake-up interrupt cannot slip in between and be missed
- * (Intel SDM Vol. 2B, STI). On SMP a remote wake will need an IPI.
+ * Runs when nothing else can; one per CPU, never queued, never moving.
+ * The run queues are checked with interrupts off and the HLT follows STI
+ * at once: STI's one-instruction interrupt shadow means a wake-up
+ * interrupt cannot slip in between and be missed (Intel SDM Vol. 2B,
+ * STI). A wake from another CPU sees `halted` (set under sched_lock
+ * before the check ends) and sends an IPI, which the same shadow keeps
+ * pending until the HLT.
  */
-static void idle_loop(void *arg __unused)
+static __noreturn void idle_loop(void)
 {
 	struct runqueue *rq = this_rq();
 
 	for (;;) {
 		uint64_t flags = spin_lock_irqsave(&sched_lock);
-		bool empty = !rq->head;
+		struct thread *t;
+		bool empty;
 
+		rq->halted = false;
+		if (!rq->head && (t = steal_locked()))
+			rq_push(rq, t);
+		empty = !rq->head;
 		/* The idle thread is never queued: sched_switch_locked()
 		 * falls back to it when the queue runs dry. */
 		if (!empty)
 			sched_switch_locked();
+		else
+			rq->halted = true;
 		spin_unlock_irqrestore(&sched_lock, flags & ~RFLAGS_IF);
 		if (empty) {
 			sched_stats.idle_halts++;
@@ -252,16 +381,58 @@ static void idle_loop(void *arg __unused)
 	}
 }
 
+static void idle_entry(void *arg __unused)
+{
+	idle_loop();
+}
+
+static struct thread *idle_alloc(unsigned cpu)
+{
+	struct thread *idle = thread_alloc("idle", idle_entry, NULL);
+
+	if (!idle)
+		return NULL;
+	idle->is_idle = true;
+	idle->cpu = cpu;
+	rqs[cpu].idle = idle;
+	return idle;
+}
+
 void sched_init(void)
 {
 	struct thread *boot = &boot_thread;
-	struct thread *idle;
 
 	this_cpu()->thread = boot;
 	this_cpu()->thread_name = boot->name;
-	idle = thread_alloc("idle", idle_loop, NULL);
-	if (!idle)
+	boot->on_cpu = true;
+	if (!idle_alloc(0))
 		panic("sched: out of memory for the idle thread");
-	this_rq()->idle = idle;
+	bkl_lock(); /* the boot flow is kernel code */
 	log_debug("sched: threads, one-shot timers");
+}
+
+uintptr_t sched_prepare_cpu(unsigned cpu)
+{
+	struct thread *idle = rqs[cpu].idle;
+
+	if (!idle && !(idle = idle_alloc(cpu)))
+		return 0;
+	return idle->kstack_top;
+}
+
+void sched_run_cpu(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *idle = rqs[c->id].idle;
+
+	(void)spin_lock_irqsave(&sched_lock);
+	idle->state = THREAD_RUNNING;
+	idle->on_cpu = true;
+	c->thread = idle;
+	c->thread_name = idle->name;
+	arch_set_kernel_stack(idle->kstack_top);
+	if (c->id >= nr_online)
+		nr_online = c->id + 1;
+	spin_unlock_irqrestore(&sched_lock, 0);
+	idle_loop();
 }

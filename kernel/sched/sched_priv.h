@@ -6,7 +6,7 @@
 
 enum thread_state {
 	THREAD_RUNNING,	 /* on a CPU (this_cpu()->thread) */
-	THREAD_RUNNABLE, /* on a run queue */
+	THREAD_RUNNABLE, /* on a CPU's run queue */
 	THREAD_BLOCKED,	 /* waiting for a wake or its timeout */
 	THREAD_DEAD,	 /* exited; freed by the next thread to run */
 };
@@ -15,6 +15,15 @@ struct thread {
 	uint64_t rsp; /* saved by switch_to (switch.S: offset 0) */
 	enum thread_state state;
 	struct thread *rq_next; /* run queue link */
+	/* SMP (sched.c, under sched_lock): the CPU it runs or last ran on;
+	 * on_cpu from the switch to it until the switch away from it is
+	 * finished (its registers saved), so that no other CPU can run it
+	 * in between; how deep it holds the kernel lock (lock.c), which
+	 * the switch gives up and takes back for it. */
+	uint32_t cpu;
+	bool on_cpu;
+	bool is_idle;
+	uint32_t bkl_depth;
 
 	/* Waiting: the queue it is on (NULL once woken or timed out), and
 	 * what ended the wait. All under sched_lock. */
@@ -42,11 +51,14 @@ struct thread {
 #define THREAD_OFF_RSP 0
 
 /*
- * sched_lock guards run queues, thread states and every wait queue
- * (mutexes and semaphores included). Taken with spin_lock_irqsave() and
- * held across switch_to(): the thread that comes out of the switch
- * releases it. Lock order: sched_lock, then timer_lock (timer.c never
- * calls a timer's fn with timer_lock held).
+ * sched_lock guards every CPU's run queue, thread states and every wait
+ * queue (mutexes and semaphores included): one lock for all CPUs, the
+ * simplest correct choice at this size. Taken with spin_lock_irqsave()
+ * and held across switch_to(): the thread that comes out of the switch
+ * releases it. Lock order: the kernel lock, then sched_lock, then
+ * timer_lock (timer.c never calls a timer's fn with timer_lock held).
+ * Never wait for the kernel lock or for another CPU (TLB shootdown)
+ * holding sched_lock.
  */
 extern struct spinlock sched_lock;
 
@@ -118,8 +130,13 @@ struct thread *switch_to(struct thread *prev, struct thread *next);
  * fn, arg) with fn and arg from r12 and r13. */
 void thread_trampoline(void);
 __noreturn void thread_start(struct thread *prev, thread_fn fn, void *arg);
-/* After every switch, on the new stack, sched_lock held. */
+/* After every switch, on the new stack, sched_lock held (it may drop
+ * and retake it to take the kernel lock back for the thread coming in). */
 void sched_finish_switch(struct thread *prev);
+
+/* lock.c: the kernel lock without the per-thread depth, for the switch. */
+void bkl_acquire(struct thread *t);
+void bkl_release(void);
 
 /* Counters for the tests and the report. */
 struct sched_stats {

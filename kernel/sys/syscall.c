@@ -73,6 +73,7 @@ uint64_t syscall_dispatch(struct trapframe *tf)
 	uint64_t nr = tf->rax;
 	long ret;
 
+	bkl_lock(); /* SMP: kernel code runs under the kernel lock (sched.h) */
 	if (nr < ARRAY_SIZE(systab) && systab[nr])
 		ret = systab[nr](&a);
 	else
@@ -82,6 +83,7 @@ uint64_t syscall_dispatch(struct trapframe *tf)
 	tf->rax = (uint64_t)ret;
 	signal_deliver(tf);
 	ret = (long)tf->rax;
+	bkl_unlock(); /* SMP: ring 3 runs without the kernel lock */
 	/* Threads the call woke (lwIP's, a driver's) run before the
 	 * application does again. */
 	sched_preempt_user();

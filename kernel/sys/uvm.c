@@ -239,24 +239,33 @@ void uvm_free_pages(const struct uvm_region *r, uint64_t start, uint64_t end)
 {
 	uint64_t lo = MAX(start, r->map_lo), hi = MIN(end, r->map_hi);
 	bool owned = !(r->flags & UVM_SHARED);
+	bool any = false;
 	paddr_t pa;
 
 	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
 		if (!(vmm_lookup(va) & PTE_PRESENT))
 			continue;
+		any = true;
 		if (vmm_unmap_page(va, &pa) == 0 && owned)
 			pmm_free_page(pa);
 	}
+	if (any) /* SMP: other CPUs' TLBs (mm.h) */
+		tlb_shootdown(lo, hi);
 }
 
 static void reflag_pages(const struct uvm_region *r)
 {
 	uint64_t flags = uvm_pte_flags(r->prot);
+	bool any = false;
 
 	for (uint64_t va = r->map_lo; va < r->map_hi; va += PAGE_SIZE) {
-		if (vmm_lookup(va) & PTE_PRESENT)
+		if (vmm_lookup(va) & PTE_PRESENT) {
 			vmm_protect_page(va, flags);
+			any = true;
+		}
 	}
+	if (any) /* SMP: other CPUs' TLBs (mm.h) */
+		tlb_shootdown(r->map_lo, r->map_hi);
 }
 
 static bool valid_range(uint64_t start, uint64_t end)

@@ -218,6 +218,7 @@ static int move_pages(uint64_t src, uint64_t dst, uint64_t lo, uint64_t hi,
 		if (vmm_lookup(va) & PTE_PRESENT)
 			vmm_unmap_page(va, &pa);
 	}
+	tlb_shootdown(lo, hi); /* SMP: other CPUs' TLBs (mm.h) */
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kernel/arch.h>
 #include <kernel/time.h>
 
 #include "arch/x86_64/apic.h"
@@ -13,8 +14,16 @@
 
 static uint64_t now_ns;
 static uint64_t hw_deadline; /* what the APIC timer was last given */
+static uint64_t hw_deadline_cpu[2]; /* the same, per CPU */
 static int hw_writes;
 struct sched_stats sched_stats;
+static struct cpu fake_cpus[2] = {{.id = 0}, {.id = 1}};
+static unsigned cur_cpu; /* which CPU the code under test runs on */
+
+struct cpu *this_cpu(void)
+{
+	return &fake_cpus[cur_cpu];
+}
 
 uint64_t clock_monotonic_ns(void)
 {
@@ -24,6 +33,7 @@ uint64_t clock_monotonic_ns(void)
 void apic_timer_set(uint64_t deadline_ns)
 {
 	hw_deadline = deadline_ns;
+	hw_deadline_cpu[cur_cpu] = deadline_ns;
 	hw_writes++;
 }
 
@@ -195,4 +205,39 @@ TEST(timer_armed_due_from_a_callback_fires_in_the_same_interrupt)
 	timer_interrupt();
 	CHECK(nfired == 2 && order[0] == 0 && order[1] == 1);
 	CHECK(hw_deadline == 0);
+}
+
+TEST(timer_fires_on_the_cpu_that_armed_it)
+{
+	reset();
+	cur_cpu = 1;
+	timer_arm(&timers[0], 10, record, (void *)0);
+	CHECK(hw_deadline_cpu[1] == 10);
+	cur_cpu = 0;
+	timer_arm(&timers[1], 20, record, (void *)1);
+	CHECK(hw_deadline_cpu[0] == 20);
+	now_ns = 30;
+	timer_interrupt(); /* CPU 0's: only its own timer */
+	CHECK(nfired == 1 && order[0] == 1);
+	cur_cpu = 1;
+	timer_interrupt();
+	CHECK(nfired == 2 && order[1] == 0);
+	CHECK(hw_deadline_cpu[1] == 0);
+	cur_cpu = 0;
+}
+
+TEST(timer_cancel_from_another_cpu_leaves_its_hardware_alone)
+{
+	reset();
+	cur_cpu = 1;
+	timer_arm(&timers[0], 10, record, (void *)0);
+	cur_cpu = 0;
+	hw_deadline_cpu[0] = 99;
+	CHECK(timer_cancel(&timers[0]));
+	CHECK(hw_deadline_cpu[0] == 99 && hw_deadline_cpu[1] == 10);
+	cur_cpu = 1;
+	now_ns = 10;
+	timer_interrupt(); /* the early interrupt finds nothing */
+	CHECK(nfired == 0 && hw_deadline_cpu[1] == 0);
+	cur_cpu = 0;
 }

@@ -112,6 +112,13 @@ int vmm_protect_page(uintptr_t va, uint64_t flags)
 	return 0;
 }
 
+/* SMP: other CPUs' TLBs; one CPU here. */
+void tlb_shootdown(uintptr_t start, uintptr_t end)
+{
+	(void)start;
+	(void)end;
+}
+
 uint64_t vmm_lookup(uintptr_t va)
 {
 	int s = slot(va, false);

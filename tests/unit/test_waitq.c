@@ -2,6 +2,7 @@
  * list of timer.c for deadlines) over a fake scheduler and clock. */
 #include <string.h>
 
+#include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/time.h>
 
@@ -16,6 +17,12 @@ static struct thread *cur;
 static uint64_t now_ns;
 struct sched_stats sched_stats;
 struct spinlock sched_lock;
+static struct cpu fake_cpu; /* one CPU: the timers' list */
+
+struct cpu *this_cpu(void)
+{
+	return &fake_cpu;
+}
 
 /* Threads made runnable, in order. */
 static struct thread *woken_log[16];

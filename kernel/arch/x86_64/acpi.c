@@ -124,12 +124,21 @@ bad:
 	return NULL;
 }
 
+/* An enabled processor's APIC ID, kept for smp_start(); beyond
+ * ACPI_MAX_CPUS they are counted, not kept. */
+static void add_cpu(uint32_t apic_id, unsigned *enabled)
+{
+	if (acpi.ncpu_ids < ACPI_MAX_CPUS)
+		acpi.cpu_apic_ids[acpi.ncpu_ids++] = apic_id;
+	(*enabled)++;
+}
+
 static void parse_madt(const struct acpi_sdt *madt)
 {
 	const uint8_t *p = (const uint8_t *)madt + MADT_ENTRIES;
 	const uint8_t *end = (const uint8_t *)madt + madt->length;
 	unsigned enabled = 0;
-	uint32_t flags;
+	uint32_t flags, id;
 
 	acpi.lapic_pa = field(madt, MADT_LAPIC_ADDR, 4);
 	for (; end - p >= 2 && p[1] >= 2 && p[1] <= end - p; p += p[1]) {
@@ -138,13 +147,16 @@ static void parse_madt(const struct acpi_sdt *madt)
 			if (p[1] < 8)
 				break;
 			memcpy(&flags, p + 4, 4);
-			enabled += flags & MADT_CPU_ENABLED;
+			if (flags & MADT_CPU_ENABLED)
+				add_cpu(p[3], &enabled);
 			break;
 		case MADT_X2APIC:
 			if (p[1] < 16)
 				break;
 			memcpy(&flags, p + 8, 4);
-			enabled += flags & MADT_CPU_ENABLED;
+			memcpy(&id, p + 4, 4);
+			if (flags & MADT_CPU_ENABLED)
+				add_cpu(id, &enabled);
 			break;
 		case MADT_IOAPIC:
 			if (p[1] < 12 || acpi.ioapic_pa)

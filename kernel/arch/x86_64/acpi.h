@@ -18,7 +18,12 @@ struct acpi_iso {
 #define ACPI_ISO_EDGE	       1
 #define ACPI_ISO_LEVEL	       3
 
+/* Processors kiln keeps track of (MADT local APIC entries). */
+#define ACPI_MAX_CPUS 64
+
 struct acpi_info {
+	uint32_t cpu_apic_ids[ACPI_MAX_CPUS]; /* enabled CPUs, MADT order */
+	unsigned ncpu_ids;
 	paddr_t lapic_pa;  /* MADT local APIC address, 0 if no MADT */
 	paddr_t ioapic_pa; /* first I/O APIC, 0 if none */
 	uint32_t ioapic_gsi_base;

@@ -8,6 +8,7 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
 
 /* IA32_APIC_BASE (Intel SDM Vol. 3A, 11.4.4). */
 #define APIC_BASE_X2APIC    (1ULL << 10)
@@ -22,6 +23,13 @@
 #define LAPIC_REG_SVR	     0x0f0
 #define LAPIC_SVR_ENABLE     (1U << 8)
 #define LAPIC_REG_ESR	     0x280
+#define LAPIC_REG_ICR_LO     0x300 /* interrupt command, SDM 11.6.1 */
+#define LAPIC_ICR_FIXED	     (0U << 8)
+#define LAPIC_ICR_INIT	     (5U << 8)
+#define LAPIC_ICR_STARTUP    (6U << 8)
+#define LAPIC_ICR_PENDING    (1U << 12) /* delivery status, xAPIC only */
+#define LAPIC_ICR_ASSERT     (1U << 14)
+#define LAPIC_REG_ICR_HI     0x310 /* xAPIC: destination in bits 31:24 */
 #define LAPIC_REG_LVT_TIMER  0x320
 #define LAPIC_TIMER_ONESHOT  (0U << 17) /* LVT timer mode, SDM 11.5.4 */
 #define LAPIC_TIMER_DEADLINE (2U << 17) /* TSC-deadline mode */
@@ -35,6 +43,7 @@
 #define LAPIC_REG_TIMER_DIV  0x3e0
 #define LAPIC_TIMER_DIV16    0x3
 #define X2APIC_MSR_BASE	     0x800
+#define X2APIC_MSR_ICR	     0x830 /* one 64-bit write, SDM 11.12.9 */
 #define MSR_TSC_DEADLINE     0x6e0 /* IA32_TSC_DEADLINE, SDM 11.5.4.1 */
 
 /* I/O APIC (82093AA datasheet, 3.0): index/data window. */
@@ -194,24 +203,18 @@ static uint64_t timer_rate(void)
 	return rate;
 }
 
-void apic_init(void)
+/* This CPU's local APIC on, in the mode the boot CPU chose (every CPU
+ * maps its own APIC at the same address, SDM Vol. 3A, 11.4.1). */
+static void lapic_setup(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
-	pic_disable();
-	x2apic = cpu_has.x2apic;
 	/* Disabled -> xAPIC -> x2APIC: the only legal order (SDM Vol. 3A,
 	 * 11.12.5, figure 11-27). */
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-	if (x2apic) {
+	if (x2apic)
 		wrmsr(MSR_APIC_BASE,
 		      base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
-	} else {
-		lapic_mmio =
-			vmm_map_mmio(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
-		if (!lapic_mmio)
-			panic("apic: cannot map the local APIC");
-	}
 	this_cpu()->apic_id = x2apic ? lapic_read(LAPIC_REG_ID)
 				     : lapic_read(LAPIC_REG_ID) >> 24;
 
@@ -221,8 +224,80 @@ void apic_init(void)
 	lapic_write(LAPIC_REG_LVT_ERROR, VEC_APIC_ERROR);
 	lapic_write(LAPIC_REG_SVR, LAPIC_SVR_ENABLE | VEC_SPURIOUS);
 	apic_read_error();
+}
+
+void apic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	pic_disable();
+	x2apic = cpu_has.x2apic;
+	if (!x2apic) {
+		lapic_mmio =
+			vmm_map_mmio(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
+		if (!lapic_mmio)
+			panic("apic: cannot map the local APIC");
+	}
+	lapic_setup();
 	ioapic_mask_all();
 	timer_calibration_start();
+}
+
+/* An AP's APIC and its timer, stopped, in the boot CPU's timer mode
+ * (apic_timer_calibrate() ran first). */
+void apic_init_ap(void)
+{
+	lapic_setup();
+	lapic_write(LAPIC_REG_TIMER_DIV, LAPIC_TIMER_DIV16);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
+	if (tsc_deadline) {
+		lapic_write(LAPIC_REG_LVT_TIMER,
+			    LAPIC_TIMER_DEADLINE | VEC_TIMER);
+		__asm__ volatile("mfence" ::: "memory");
+	} else {
+		lapic_write(LAPIC_REG_LVT_TIMER,
+			    LAPIC_TIMER_ONESHOT | VEC_TIMER);
+	}
+}
+
+/*
+ * Send an interrupt command (SDM Vol. 3A, 11.6.1). xAPIC: destination
+ * first (the low write sends), then wait for the delivery status to
+ * clear; x2APIC: one MSR write, no status to wait for (11.12.9).
+ * Interrupts off around it: a handler on this CPU sending its own IPI
+ * between the two xAPIC writes would change the destination.
+ */
+static void icr_send(uint32_t apic_id, uint32_t lo)
+{
+	uint64_t flags = read_rflags();
+
+	irq_disable();
+	if (x2apic) {
+		wrmsr(X2APIC_MSR_ICR, (uint64_t)apic_id << 32 | lo);
+	} else {
+		lapic_write(LAPIC_REG_ICR_HI, apic_id << 24);
+		lapic_write(LAPIC_REG_ICR_LO, lo);
+		while (lapic_read(LAPIC_REG_ICR_LO) & LAPIC_ICR_PENDING)
+			cpu_relax();
+	}
+	if (flags & RFLAGS_IF)
+		irq_enable();
+}
+
+void apic_send_ipi(unsigned cpu, uint8_t vector)
+{
+	icr_send(cpus[cpu]->apic_id, LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT |
+					     vector);
+}
+
+void apic_send_init(uint32_t apic_id)
+{
+	icr_send(apic_id, LAPIC_ICR_INIT | LAPIC_ICR_ASSERT);
+}
+
+void apic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	icr_send(apic_id, LAPIC_ICR_STARTUP | LAPIC_ICR_ASSERT | page);
 }
 
 /*
@@ -284,13 +359,19 @@ void apic_timer_set(uint64_t deadline_ns)
 						  : (uint32_t)counts);
 }
 
+void apic_timer_calibrate(void)
+{
+	if (!tsc_deadline && !timer_mult)
+		timer_oneshot_start();
+}
+
 void apic_print_mp_info(void)
 {
 	log_info("===================== MULTIPROCESSOR INFORMATION "
 		 "=====================");
 	log_info("APIC in use:             %s", x2apic ? "x2APIC" : "xAPIC");
-	log_info("Initialized CPUs:        1");
+	log_info("Initialized CPUs:        %u", ncpus);
 	log_info("======================================================"
 		 "================");
-	log_debug("CPUs in the MADT: %u", ncpus);
+	log_debug("CPUs in the MADT: %u", acpi.ncpu_ids);
 }

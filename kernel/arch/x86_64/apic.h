@@ -15,7 +15,16 @@ void apic_timer_set(uint64_t deadline_ns);
 void apic_eoi(void);
 /* Read and clear the error status register. */
 uint32_t apic_read_error(void);
-/* The MULTIPROCESSOR INFORMATION block; after apic_init(). */
+/* On an AP: its local APIC on and its timer set up, stopped. */
+void apic_init_ap(void);
+/* Finish measuring the one-shot timer's rate now (on the boot CPU, before
+ * APs use the rate); nothing in TSC-deadline mode. */
+void apic_timer_calibrate(void);
+/* INIT and STARTUP IPIs for AP bring-up (smp.c); page is the startup
+ * code's physical page number (below 1 MiB). */
+void apic_send_init(uint32_t apic_id);
+void apic_send_startup(uint32_t apic_id, uint8_t page);
+/* The MULTIPROCESSOR INFORMATION block; after smp_start(). */
 void apic_print_mp_info(void);
 
 #endif

@@ -38,6 +38,7 @@ extern char boot_stack_top[];
 
 struct cpu_features cpu_has;
 struct cpu cpu0; /* in .bss: boot.S sets .self before kmain() */
+struct cpu *cpus[MAX_CPUS] = {&cpu0};
 static bool has_smep;
 
 struct cpu *this_cpu(void)
@@ -125,15 +126,10 @@ static void syscall_init(void)
 	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
 }
 
-void cpu_init(void)
+/* What every CPU sets up for itself, the IDT aside. */
+static void cpu_setup(struct cpu *c)
 {
-	struct cpu *c = &cpu0;
-
-	detect_features();
-	c->thread_name = "boot";
-	c->kstack_top = (uint64_t)boot_stack_top;
 	gdt_init(c);
-	idt_init();
 	/* In the kernel GS points at struct cpu; the application's GS and FS
 	 * bases start at 0 (SWAPGS on the way out exchanges GS). */
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
@@ -141,6 +137,25 @@ void cpu_init(void)
 	wrmsr(MSR_FS_BASE, 0);
 	fpu_init();
 	syscall_init();
+}
+
+void cpu_init(void)
+{
+	struct cpu *c = &cpu0;
+
+	detect_features();
+	c->thread_name = "boot";
+	c->kstack_top = (uint64_t)boot_stack_top;
+	idt_init();
+	cpu_setup(c);
+}
+
+/* The boot CPU's features stand for all: QEMU and real machines give
+ * every CPU of a package the same CPUID. */
+void cpu_init_ap(struct cpu *c)
+{
+	idt_load();
+	cpu_setup(c);
 }
 
 bool arch_random64(uint64_t *out)

@@ -16,7 +16,11 @@ extern struct cpu cpu0; /* the boot CPU */
  * reload the segment registers; clobbers the GS base (cpu_init restores
  * it). */
 void gdt_init(struct cpu *c);
-/* Load the IDT: 256 gates into entry.S. */
+/* Build (boot CPU) and load the IDT: 256 gates into entry.S. */
 void idt_init(void);
+/* Load the IDT idt_init() built, on an AP. */
+void idt_load(void);
+/* An AP's GDT, TSS and IST stacks, from the heap: 0 or -ENOMEM. */
+int gdt_alloc(struct cpu *c);
 
 #endif

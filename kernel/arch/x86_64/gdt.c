@@ -1,5 +1,7 @@
 /* GDT and TSS: flat 64-bit segments, per-CPU kernel and IST stacks. */
 #include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/mm.h>
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/x86.h"
@@ -28,21 +30,33 @@ struct tss {
 
 #define IST_STACK_SIZE 4096
 
-static uint64_t gdt[7] __aligned(16);
-static struct tss tss __aligned(16);
-static char ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+/* One CPU's descriptor tables and exception stacks: the boot CPU's are
+ * static, each AP's come from the heap (gdt_alloc()). */
+struct cpu_tables {
+	uint64_t gdt[7] __aligned(16);
+	struct tss tss __aligned(16);
+	char ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+};
+
+static struct cpu_tables boot_tables;
 
 /*
  * The top 16 bytes of each IST stack hold the owning struct cpu: the
  * paranoid entry in entry.S (NMI, #DF, #MC) reads it there instead of
  * trusting whichever GS base is loaded when it strikes.
  */
-static uint64_t ist_top(int i, struct cpu *c)
+static uint64_t ist_top(struct cpu_tables *t, int i, struct cpu *c)
 {
-	char *top = ist_stacks[i] + IST_STACK_SIZE - 16;
+	char *top = t->ist_stacks[i] + IST_STACK_SIZE - 16;
 
 	*(struct cpu **)top = c;
 	return (uint64_t)top;
+}
+
+int gdt_alloc(struct cpu *c)
+{
+	c->tables = kzalloc(sizeof *c->tables);
+	return c->tables ? 0 : -ENOMEM;
 }
 
 /* A system-segment descriptor takes two slots (SDM Vol. 3A, 7.2.3). */
@@ -57,26 +71,36 @@ static void set_tss_desc(uint64_t *d, uint64_t base, uint32_t limit)
 
 void arch_set_kernel_stack(uint64_t top)
 {
-	this_cpu()->kstack_top = top;
-	tss.rsp[0] = top;
+	struct cpu *c = this_cpu();
+
+	c->kstack_top = top;
+	c->tables->tss.rsp[0] = top;
 }
 
 void gdt_init(struct cpu *c)
 {
-	struct desc_ptr gdtr = {sizeof gdt - 1, (uint64_t)gdt};
+	struct cpu_tables *t;
+	struct desc_ptr gdtr;
+	uint64_t *gdt;
 
-	tss.rsp[0] = c->kstack_top;
-	tss.ist[IST_DF - 1] = ist_top(0, c);
-	tss.ist[IST_NMI - 1] = ist_top(1, c);
-	tss.ist[IST_MC - 1] = ist_top(2, c);
-	tss.iomap_base = sizeof tss; /* no I/O bitmap: ring 3 gets no ports */
+	if (!c->tables)
+		c->tables = &boot_tables;
+	t = c->tables;
+	gdt = t->gdt;
+	gdtr = (struct desc_ptr){sizeof t->gdt - 1, (uint64_t)gdt};
+	t->tss.rsp[0] = c->kstack_top;
+	t->tss.ist[IST_DF - 1] = ist_top(t, 0, c);
+	t->tss.ist[IST_NMI - 1] = ist_top(t, 1, c);
+	t->tss.ist[IST_MC - 1] = ist_top(t, 2, c);
+	/* No I/O bitmap: ring 3 gets no ports. */
+	t->tss.iomap_base = sizeof t->tss;
 
 	gdt[0] = 0;
 	gdt[SEL_KCODE >> 3] = GDT_KCODE;
 	gdt[SEL_KDATA >> 3] = GDT_KDATA;
 	gdt[SEL_UDATA >> 3] = GDT_UDATA;
 	gdt[SEL_UCODE >> 3] = GDT_UCODE;
-	set_tss_desc(&gdt[SEL_TSS >> 3], (uint64_t)&tss, sizeof tss - 1);
+	set_tss_desc(&gdt[SEL_TSS >> 3], (uint64_t)&t->tss, sizeof t->tss - 1);
 
 	/* CS can only be reloaded by a far transfer: LRETQ to the next line. */
 	__asm__ volatile("lgdt %0\n\t"

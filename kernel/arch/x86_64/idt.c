@@ -36,10 +36,15 @@ static void set_gate(unsigned vec, uint8_t type, uint8_t ist)
 	};
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct desc_ptr idtr = {sizeof idt - 1, (uint64_t)idt};
 
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void idt_init(void)
+{
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, GATE_INTR, 0);
 	/* INT3 and INTO from user code raise #BP/#OF (SIGTRAP, SIGSEGV)
@@ -49,5 +54,5 @@ void idt_init(void)
 	set_gate(VEC_DF, GATE_INTR, IST_DF);
 	set_gate(VEC_NMI, GATE_INTR, IST_NMI);
 	set_gate(VEC_MC, GATE_INTR, IST_MC);
-	__asm__ volatile("lidt %0" ::"m"(idtr));
+	idt_load();
 }

@@ -10,7 +10,8 @@
 
 static void print_interrupts(const struct cpu *c)
 {
-	log_info("Number of interrupts");
+	if (c->id == 0)
+		log_info("Number of interrupts");
 	for (unsigned v = 0; v < 256; v++) {
 		const char *name = trap_name(v);
 
@@ -30,7 +31,10 @@ void machine_exit(int status)
 
 	irq_disable();
 	status &= 0xff;
-	print_interrupts(this_cpu());
+	/* Every CPU's counts (the others keep running meanwhile: their
+	 * figures are as good as a snapshot gets). */
+	for (unsigned i = 0; i < ncpus && cpus[i]; i++)
+		print_interrupts(cpus[i]);
 	log_info("Shutting down system");
 
 	/* The exit-status channels of kiln/abi/exit.h, the line first: it

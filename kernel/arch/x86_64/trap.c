@@ -63,6 +63,10 @@ const char *trap_name(unsigned vector)
 	switch (vector) {
 	case VEC_TIMER:
 		return "timer";
+	case VEC_IPI_WAKE:
+		return "wake-up IPI";
+	case VEC_IPI_TLB:
+		return "TLB shootdown IPI";
 	case VEC_APIC_ERROR:
 		return "APIC error";
 	case VEC_SPURIOUS:
@@ -148,13 +152,36 @@ void trap_dispatch(struct trapframe *tf)
 
 	this_cpu()->irq_count[vec]++;
 	if (vec < 32) {
+		/* A fault from ring 3 runs kernel C code (demand paging, the
+		 * fault report): under the kernel lock, as a system call,
+		 * and with interrupts on as there (waiting for the lock with
+		 * them off could leave its holder waiting for a TLB
+		 * shootdown's answer). Only a fault can change CR2 meanwhile,
+		 * and interrupt handlers do not fault. */
+		bool user = trap_from_user(tf) && vec != VEC_NMI &&
+			    vec != VEC_MC && vec != VEC_DF;
+		if (user) {
+			irq_enable();
+			bkl_lock();
+		}
 		exception(tf);
+		if (user) {
+			bkl_unlock();
+			irq_disable();
+		}
 		return;
 	}
 	switch (vec) {
 	case VEC_TIMER:
 		apic_eoi();
 		timer_interrupt(); /* due timers run, the next is programmed */
+		break;
+	case VEC_IPI_WAKE:
+		apic_eoi(); /* the HLT returned: that was the point */
+		break;
+	case VEC_IPI_TLB:
+		tlb_ipi();
+		apic_eoi();
 		break;
 	case VEC_SPURIOUS:
 		break; /* no EOI for a spurious interrupt (SDM Vol. 3A, 11.9) */

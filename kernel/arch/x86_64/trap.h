@@ -27,11 +27,15 @@
 /* Interrupt vectors the kernel assigns. */
 #define VEC_TIMER      32   /* LAPIC timer */
 #define VEC_PIC_BASE   0xe0 /* 8259s, remapped and masked: only spurious */
+#define VEC_IPI_WAKE   0xf0 /* a halted CPU has work: the HLT returns */
+#define VEC_IPI_TLB    0xf1 /* TLB shootdown (tlb.c) */
 #define VEC_APIC_ERROR 0xfe
 #define VEC_SPURIOUS   0xff
 
 /* Called by entry.S with the saved frame. */
 void trap_dispatch(struct trapframe *tf);
+/* Flush what tlb_shootdown() asked for and acknowledge (tlb.c). */
+void tlb_ipi(void);
 /* Run the handler installed on a device vector (irq.c). */
 void irq_dispatch(unsigned vector);
 

@@ -10,12 +10,21 @@
 	.globl arch_enter_user
 	.type arch_enter_user, @function
 /*
- * Builds a struct trapframe on this CPU's kernel stack, reset to its top
+ * Gives up the kernel lock, then builds a struct trapframe on this CPU's kernel stack, reset to its top
  * (nothing below it is needed again), and leaves through trap_return:
  * every general register zero, interrupts on, and SWAPGS there makes the
  * user GS base the 0 that cpu_init() left in KERNEL_GS_BASE.
  */
 arch_enter_user:
+	/* Ring 3 runs without the kernel lock (kernel/sched.h); rdi and
+	 * rsi survive the call, the stack is about to be reset anyway. */
+	pushq	%rdi
+	pushq	%rsi
+	subq	$8, %rsp		/* 16-byte aligned at the call */
+	call	bkl_unlock_all
+	addq	$8, %rsp
+	popq	%rsi
+	popq	%rdi
 	cli
 	movq	%gs:CPU_OFF_KSTACK_TOP, %rsp
 	pushq	$SEL_UDATA		/* ss */

@@ -35,7 +35,10 @@ static inline bool trap_from_user(const struct trapframe *tf)
 /*
  * Per-CPU data, reached through GS (kernel GS base) while in the kernel.
  * The first fields are read by assembly at fixed offsets: keep them first.
+ * CPU 0 (the boot CPU) is static; each AP's is allocated by smp_start().
  */
+#define MAX_CPUS 64 /* by design; more in the MADT are logged and left off */
+struct cpu_tables;
 struct cpu {
 	struct cpu *self;	 /* 0x00: %gs:0 */
 	uint64_t kstack_top;	 /* 0x08: syscall entry loads this into %rsp */
@@ -45,13 +48,17 @@ struct cpu {
 	uint32_t apic_id;
 	const char *thread_name; /* what runs now, for panic reports */
 	struct thread *thread;	 /* what runs now (sched/), NULL before */
+	struct cpu_tables *tables; /* GDT, TSS, IST stacks (gdt.c) */
 	uint64_t irq_count[256]; /* interrupts taken per vector */
 };
 #define CPU_OFF_KSTACK_TOP 0x08
 #define CPU_OFF_USER_RSP 0x10
 
 struct cpu *this_cpu(void);
-extern unsigned int ncpus; /* CPUs found in the MADT */
+/* CPUs in the MADT until smp_start(), then the CPUs running: ids 0 to
+ * ncpus - 1, each with cpus[id] set. */
+extern unsigned int ncpus;
+extern struct cpu *cpus[MAX_CPUS];
 
 /* --- MSRs (Intel SDM Vol. 4) --- */
 #define MSR_EFER 0xc0000080
@@ -138,6 +145,8 @@ bool arch_random64(uint64_t *out);
  * and (where offered) XSAVE/AVX enabled for the application; FSGSBASE
  * enabled where offered; syscall MSRs programmed. */
 void cpu_init(void);
+/* The same for an application processor, on that CPU (smp.c). */
+void cpu_init_ap(struct cpu *c);
 
 /* Enter ring 3 at rip with rsp; never returns. The kernel stack of this
  * CPU is reset to its top. */
@@ -152,6 +161,13 @@ void arch_set_kernel_stack(uint64_t top);
 struct kiln_boot_info;
 void acpi_init(const struct kiln_boot_info *bi); /* MADT, FADT; sets ncpus */
 void apic_init(void);		      /* xAPIC (or x2APIC), I/O APIC masked */
+/* Start the other CPUs of the MADT (INIT/SIPI/SIPI, arch/x86_64/smp.c):
+ * each runs its idle thread. After sched_init() and apic_timer_init();
+ * sets ncpus to the CPUs running. A CPU that does not come up within
+ * its timeout is logged and left off. */
+void smp_start(void);
+/* IPIs (apic.c): a fixed vector to one CPU (by id). */
+void apic_send_ipi(unsigned cpu, uint8_t vector);
 void tsc_calibration_start(void);     /* first in kmain: starts the PIT */
 void tsc_init(void);		      /* calibrate against the PIT */
 /* CLOCK_REALTIME from the CMOS RTC; clock_realtime_ns() calls it on

@@ -40,6 +40,8 @@ void pmm_init(const struct kiln_boot_info *bi);
 void pmm_release_booter(const struct kiln_boot_info *bi);
 /* One zero-filled frame, or 0 when memory is exhausted. */
 paddr_t pmm_alloc_page(void);
+/* One zero-filled frame below limit, or 0 (the AP start-up page). */
+paddr_t pmm_alloc_page_below(paddr_t limit);
 /* n physically contiguous zero-filled frames, or 0. */
 paddr_t pmm_alloc_pages(size_t n);
 void pmm_free_page(paddr_t pa);
@@ -84,6 +86,14 @@ void vmm_init(const struct kiln_boot_info *bi);
 int vmm_map_page(uintptr_t va, paddr_t pa, uint64_t flags);
 int vmm_unmap_page(uintptr_t va, paddr_t *old_pa);
 int vmm_protect_page(uintptr_t va, uint64_t flags);
+/*
+ * After unmapping or reducing the rights of pages in [start, end): flush
+ * them from every running CPU's TLB (an IPI to each other CPU, waiting
+ * for all to answer; arch/x86_64/tlb.c). The vmm_* calls above flush this
+ * CPU only. Call with the kernel lock held, never with sched_lock or with
+ * interrupts off for long: the other CPUs must be able to answer.
+ */
+void tlb_shootdown(uintptr_t start, uintptr_t end);
 /* The PTE for va (0 when not mapped). */
 uint64_t vmm_lookup(uintptr_t va);
 

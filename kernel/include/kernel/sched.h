@@ -5,25 +5,61 @@
 #include <kernel/types.h>
 
 /*
- * One CPU for now, designed for more (the SMP issue makes scheduling
- * per-CPU). A thread is either a kernel thread or one of the
- * application's threads (which run in ring 3 and enter the kernel through
- * system calls and interrupts; they block in the kernel like any other).
- * Blocking switches to the next runnable thread; with none, the idle
- * thread halts until an interrupt.
+ * A thread is either a kernel thread or an application thread (which
+ * runs in ring 3 and enters the kernel through system calls and
+ * interrupts; it blocks in the kernel like any other). Blocking switches
+ * to the next runnable thread of the CPU; with none, the CPU's idle
+ * thread takes one from another CPU's queue, or halts until an
+ * interrupt.
+ *
+ * Every CPU (up to MAX_CPUS) has its own FIFO run queue and idle thread;
+ * one lock (sched_priv.h) guards them all. A new or woken thread goes to
+ * an idle CPU (preferring the waker's, then its last), else to the least
+ * loaded; a halted CPU that gets work is woken by an IPI.
  *
  * Kernel code is never preempted: a thread runs until it blocks, yields
- * or exits. A thread in ring 3 gives way when it next leaves the kernel
- * (sched_preempt_user()): at once to a kernel thread woken meanwhile, to
- * another user thread when its time slice is over. Run queues are FIFO.
+ * or exits. A thread in ring 3 gives way to threads woken meanwhile when
+ * it next leaves the kernel (sched_preempt_user()).
+ *
+ * THE KERNEL LOCK. Kernel code was written for one CPU with cooperative
+ * switching (the VFS, the descriptor table, uvm, lwIP's SYS_ARCH_PROTECT
+ * all assume nobody else runs kernel code meanwhile). It stays true on
+ * SMP through one big kernel lock, for now: taken on every entry from
+ * ring 3 that runs kernel C code (system calls, user faults), held by
+ * kernel threads whenever they run (a new thread starts with it), given
+ * up by the context switch when its thread blocks or yields and taken
+ * back when the thread runs again, given up on the way back to ring 3.
+ * Ring-3 code runs truly in parallel on every CPU; kernel code is
+ * serialised. Interrupt handlers do not take it: what they share with
+ * threads (run queues, wait queues, timers, rings, the console) is under
+ * spinlocks. Finer locking can come later, one subsystem at a time.
  */
 struct thread;
 typedef void (*thread_fn)(void *arg);
 
 /* Call once, after heap_init(), cpu_init() and apic_timer_init(): turns
- * the boot flow into the first thread ("boot") and creates the idle
- * thread. Before it, thread_current() is NULL and sleeps spin. */
+ * the boot flow into the first thread ("boot", holding the kernel lock)
+ * and creates CPU 0's idle thread. Before it, thread_current() is NULL
+ * and sleeps spin. */
 void sched_init(void);
+
+/* SMP bring-up (arch/x86_64/smp.c): sched_prepare_cpu() makes CPU cpu's
+ * idle thread and returns its stack top, where the AP starts (0 when out
+ * of memory); sched_run_cpu(), on the AP once it is set up, makes it run
+ * its idle thread and take threads: never returns. */
+uintptr_t sched_prepare_cpu(unsigned cpu);
+__noreturn void sched_run_cpu(void);
+
+/*
+ * The kernel lock (see above). bkl_lock() nests per thread; bkl_unlock()
+ * by a thread that does not hold it is a kernel bug (panic).
+ * bkl_unlock_all() drops every level (the way to ring 3). All are no-ops
+ * before sched_init(). Never call bkl_lock() holding a spinlock or with
+ * interrupts off.
+ */
+void bkl_lock(void);
+void bkl_unlock(void);
+void bkl_unlock_all(void);
 
 /*
  * A new runnable kernel thread running fn(arg) on its own 16 KiB stack
@@ -124,7 +160,8 @@ void waitq_wake_all(struct waitq *wq);
 
 /* One-shot timers: fn(arg) runs in interrupt context, interrupts off, at
  * or after deadline_ns (never before), in deadline order (equal deadlines
- * in arming order). A timer struct is owned by the caller; arming a
+ * in arming order), on the CPU that armed it (each CPU has its own list
+ * and local APIC timer). A timer struct is owned by the caller; arming a
  * pending timer moves it. timer_cancel() returns true when it stopped a
  * pending timer. fn may arm timers, wake threads and take spinlocks; it
  * must not block. */
@@ -134,15 +171,16 @@ struct timer {
 	void *arg;
 	struct timer *next;
 	bool pending;
+	uint32_t cpu; /* whose list it is on (timers are per CPU) */
 };
 void timer_arm(struct timer *t, uint64_t deadline_ns, void (*fn)(void *),
 	       void *arg);
 bool timer_cancel(struct timer *t);
 
 /*
- * Spinlocks that also disable interrupts (safe against handlers). On one
- * CPU the cli is what excludes; the lock word makes them real locks for
- * SMP and catches a CPU taking a lock it already holds (panic).
+ * Spinlocks that also disable interrupts (safe against handlers and
+ * other CPUs); the lock word catches a CPU taking a lock it already holds
+ * (panic).
  * spin_lock() keeps the caller's interrupt flag in the lock;
  * spin_lock_irqsave() hands it back instead, for a lock held across a
  * context switch (the next thread must not restore our flags).
