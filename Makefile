@@ -27,6 +27,7 @@ include bench/build.mk
 include tests/panic/build.mk
 include tests/nic/build.mk
 include tests/sched/build.mk
+include tests/smp/build.mk
 include tests/net/build.mk
 include tests/build.mk
 

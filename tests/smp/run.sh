@@ -1,0 +1,112 @@
+#!/bin/bash
+# SMP: application processors, per-CPU scheduling, the kernel lock.
+# - hello on the real kernel with --smp 1, 2 and 4: the MULTIPROCESSOR
+#   INFORMATION block counts the CPUs running, hello prints, status 0;
+# - the SMP test kernel (tests/smp/smp_exec.c in place of exec) with
+#   --smp 2 and 4: kernel threads on every CPU, exact counters under a
+#   spinlock and a mutex, the kernel lock, sleeps, TLB shootdown, idle
+#   halts (its own PASS/FAIL lines);
+# - the echo server over QEMU's user network with --smp 4, checked by
+#   tests/sock/echo_check.py.
+# Every VM runs under a timeout and is killed by its PID.
+set -u
+BUILD=${BUILD:-build}
+dir=$BUILD/tests/smp
+lib=$dir/libdir
+KILN=$BUILD/kiln
+mkdir -p "$lib"
+cp "$BUILD/loader.elf" "$lib/loader.elf"
+cp "$dir/kernel.elf" "$lib/kernel.elf"
+printf 'int main(void){return 0;}\n' >"$dir/app.c"
+musl-gcc -static -O2 -o "$dir/app" "$dir/app.c" ||
+	{ echo "FAIL smp_build: musl-gcc"; exit 0; }
+KILN_LIBDIR=$lib "$KILN" pack "$dir/app" -o "$dir/smp.img" ||
+	{ echo "FAIL smp_pack: kiln pack"; exit 0; }
+
+# kill_by_pid PID: timeout(1) and what it runs (kiln, then QEMU), by PID.
+kill_by_pid()
+{
+	local p kids
+	kids=$(pgrep -P "$1" 2>/dev/null)
+	for p in $kids; do
+		kill -9 $(pgrep -P "$p" 2>/dev/null) "$p" 2>/dev/null
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# boot OUT SECONDS ARGS...: kiln run under a timeout, killed by PID; sets st.
+boot()
+{
+	local out=$1 secs=$2 pid
+	shift 2
+	timeout -k 5 "$secs" "$KILN" run "$@" </dev/null >"$out" 2>&1 &
+	pid=$!
+	wait $pid
+	st=$?
+	kill_by_pid $pid
+}
+
+for n in 1 2 4; do
+	out=$dir/hello_$n.out
+	boot "$out" 60 --smp "$n" "$BUILD/examples/hello.img"
+	tr -d '\r' <"$out" >"$out.txt"
+	if [ "$st" != 0 ]; then
+		echo "FAIL smp_hello_$n: status $st, expected 0"
+		tail -20 "$out.txt" | sed 's/^/    | /'
+	elif ! grep -qE "^\[0\]\[INFO\] Initialized CPUs: +$n\$" "$out.txt"; then
+		echo "FAIL smp_hello_$n: no 'Initialized CPUs: $n' line"
+		grep -E 'CPUs|smp' "$out.txt" | sed 's/^/    | /'
+	elif ! grep -qx 'Hello World!' "$out.txt"; then
+		echo "FAIL smp_hello_$n: no hello line"
+	else
+		echo "PASS smp_hello_$n"
+	fi
+done
+
+for n in 2 4; do
+	out=$dir/kernel_$n.out
+	boot "$out" 120 --smp "$n" "$dir/smp.img"
+	tr -d '\r' <"$out" >"$out.txt"
+	# The guest's result lines and figures, named by CPU count.
+	sed -n -E "s/^(PASS|FAIL|SKIP) smp_([a-z_]+)/\1 smp_${n}cpu_\2/p; s/^smp: /smp ${n} CPUs: /p" \
+		"$out.txt"
+	for t in all_cpus_ran_threads threads_in_parallel spinlock_counter \
+		mutex_counter kernel_lock_serialises sleeps_on_time \
+		tlb_shootdown idle_halts; do
+		grep -qE "^(PASS|FAIL) smp_$t\b" "$out.txt" ||
+			echo "FAIL smp_${n}cpu_$t: no result line (the kernel stopped early?)"
+	done
+	if [ "$st" = 0 ]; then
+		echo "PASS smp_${n}cpu_status"
+	else
+		echo "FAIL smp_${n}cpu_status: status $st, expected 0"
+		tail -20 "$out.txt" | sed 's/^/    | /'
+	fi
+done
+
+# The echo server with --smp 4 (the network path: lwIP's thread, the
+# driver's receive thread and the application on several CPUs).
+if [ ! -f kernel/net/build.mk ] || [ ! -f "$BUILD/examples/echo.img" ]; then
+	echo "SKIP smp_echo: no network stack in this build"
+	exit 0
+fi
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log=$dir/echo.log
+timeout -k 5 300 "$KILN" run --smp 4 --nic virtio -p "$port:8080" \
+	"$BUILD/examples/echo.img" >"$log" 2>&1 </dev/null &
+pid=$!
+for i in $(seq 300); do
+	grep -q 'listening on port' "$log" && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q 'listening on port' "$log"; then
+	echo "FAIL smp_echo: the server did not start"
+	tail -5 "$log" | sed 's/^/    | /'
+else
+	timeout -k 5 280 python3 tests/sock/echo_check.py smp_echo "$port" \
+		basic halfclose bulk=16 many=40 vanish
+fi
+kill_by_pid $pid
+exit 0
