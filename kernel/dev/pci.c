@@ -3,6 +3,7 @@
 #include <kernel/errno.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/sched.h>
 #include <kernel/time.h>
 
 #include "dev/pci.h"
@@ -48,9 +49,13 @@ static uint32_t dev_bdf(const struct pci_dev *d)
 	return bdf(d->bus, d->slot, d->func);
 }
 
+/* Configuration mechanism #1 is an address/data pair: one user at a time,
+ * on every CPU (PCI 3.0, 3.2.2.3.2). */
+static struct spinlock cfg_lock = SPINLOCK_INIT;
+
 static uint32_t cfg_read(uint32_t addr, unsigned off, unsigned size)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = spin_lock_irqsave(&cfg_lock);
 	uint32_t v;
 
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | addr | (off & 0xfc));
@@ -60,13 +65,13 @@ static uint32_t cfg_read(uint32_t addr, unsigned off, unsigned size)
 		v = inw(PCI_CONFIG_DATA + (off & 2));
 	else
 		v = inl(PCI_CONFIG_DATA);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&cfg_lock, flags);
 	return v;
 }
 
 static void cfg_write(uint32_t addr, unsigned off, unsigned size, uint32_t v)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = spin_lock_irqsave(&cfg_lock);
 
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | addr | (off & 0xfc));
 	if (size == 1)
@@ -75,7 +80,7 @@ static void cfg_write(uint32_t addr, unsigned off, unsigned size, uint32_t v)
 		outw(PCI_CONFIG_DATA + (off & 2), (uint16_t)v);
 	else
 		outl(PCI_CONFIG_DATA, v);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&cfg_lock, flags);
 }
 
 uint8_t pci_cfg_read8(const struct pci_dev *d, unsigned off)

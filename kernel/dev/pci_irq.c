@@ -2,6 +2,7 @@
 #include <kernel/errno.h>
 #include <kernel/irq.h>
 #include <kernel/mm.h>
+#include <kernel/sched.h>
 
 #include "dev/pci.h"
 
@@ -105,13 +106,18 @@ struct pci_intx {
 };
 
 static struct intx_line *lines;
+/* A line's handler list: walked by its interrupt (on any CPU), changed
+ * by attach and detach. Taken before any lock a handler takes. */
+static struct spinlock intx_lock = SPINLOCK_INIT;
 
 static void intx_dispatch(void *arg)
 {
 	const struct intx_line *l = arg;
 
+	spin_lock(&intx_lock);
 	for (const struct pci_intx *h = l->handlers; h; h = h->next)
 		h->fn(h->arg);
+	spin_unlock(&intx_lock);
 }
 
 /* The line for gsi, made and routed on first use. */
@@ -170,10 +176,10 @@ int pci_intx_attach(struct pci_dev *d, irq_handler_fn fn, void *arg)
 	}
 	h->fn = fn;
 	h->arg = arg;
-	uint64_t flags = irq_save();
+	uint64_t flags = spin_lock_irqsave(&intx_lock);
 	h->next = h->line->handlers;
 	h->line->handlers = h;
-	irq_restore(flags);
+	spin_unlock_irqrestore(&intx_lock, flags);
 	d->intx = h;
 	pci_cfg_write16(d, PCI_COMMAND,
 			pci_cfg_read16(d, PCI_COMMAND) & ~PCI_COMMAND_INTX_OFF);
@@ -190,12 +196,12 @@ void pci_intx_detach(struct pci_dev *d)
 	pci_cfg_write16(d, PCI_COMMAND,
 			pci_cfg_read16(d, PCI_COMMAND) | PCI_COMMAND_INTX_OFF);
 	l = h->line;
-	uint64_t flags = irq_save();
+	uint64_t flags = spin_lock_irqsave(&intx_lock);
 	for (pp = &l->handlers; *pp && *pp != h; pp = &(*pp)->next)
 		;
 	if (*pp)
 		*pp = h->next;
-	irq_restore(flags);
+	spin_unlock_irqrestore(&intx_lock, flags);
 	d->intx = NULL;
 	kfree(h);
 	if (l->handlers)

@@ -246,8 +246,11 @@ sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg,
 
 /*
  * SYS_ARCH_PROTECT: lwIP's short critical sections (pbuf reference
- * counts, pool lists), which may nest (doc/sys_arch.txt). On one CPU,
- * interrupts off is the whole exclusion; the SMP issue adds a lock with an
+ * counts, pool lists), which may nest (doc/sys_arch.txt). Interrupts off
+ * is the whole exclusion, on SMP too: lwIP runs only in threads holding
+ * the kernel lock (the tcpip and receive threads, socket calls; see
+ * kernel/sched.h), never in an interrupt handler, so no other CPU is in
+ * lwIP meanwhile. Finer kernel locking must give this a lock with an
  * owner and a depth.
  */
 sys_prot_t sys_arch_protect(void)

@@ -73,19 +73,21 @@ static bool rq_idle(unsigned cpu)
 }
 
 /*
- * Where a woken or new thread goes: this CPU when it is idle (an
- * interrupt woke it; no IPI needed), else the CPU it last ran on when
- * idle (warm caches), else any idle CPU, else the CPU with the fewest
- * threads, this one on a tie. One CPU: always CPU 0, as before SMP.
+ * Where a woken or new thread goes: the CPU it last ran on when that is
+ * idle (warm caches), else this CPU when idle (an interrupt woke it; no
+ * IPI needed), else any idle CPU, else the CPU with the fewest threads,
+ * this one on a tie. One CPU: always CPU 0, as before SMP.
  */
 static unsigned pick_cpu(const struct thread *t)
 {
 	unsigned self = this_cpu()->id, best = self, load, best_load;
 
-	if (nr_online == 1 || rq_idle(self))
+	if (nr_online == 1)
 		return self;
 	if (t->cpu < nr_online && rq_idle(t->cpu))
 		return t->cpu;
+	if (rq_idle(self))
+		return self;
 	best_load = rqs[self].nr + 1;
 	for (unsigned i = 0; i < nr_online; i++) {
 		if (rq_idle(i))
