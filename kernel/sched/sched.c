@@ -273,9 +273,10 @@ void sched_wake_locked(struct thread *t)
 
 void sched_enqueue_locked(struct thread *t)
 {
-	/* A new thread starts in kernel code: with the kernel lock, taken
-	 * as it first comes out of the switch. */
-	t->bkl_depth = 1;
+	/* A new kernel thread starts in kernel code: with the kernel lock,
+	 * taken as it first comes out of the switch. A new user thread
+	 * (clone) goes straight to ring 3: without it. */
+	t->bkl_depth = t->user ? 0 : 1;
 	rq_push_kick(pick_cpu(t), t);
 }
 

@@ -26,7 +26,8 @@
  * all assume nobody else runs kernel code meanwhile). It stays true on
  * SMP through one big kernel lock, for now: taken on every entry from
  * ring 3 that runs kernel C code (system calls, user faults), held by
- * kernel threads whenever they run (a new thread starts with it), given
+ * kernel threads whenever they run (a new one starts with it; a new
+ * user thread, marked user before it is queued, without), given
  * up by the context switch when its thread blocks or yields and taken
  * back when the thread runs again, given up on the way back to ring 3.
  * Ring-3 code runs truly in parallel on every CPU; kernel code is
