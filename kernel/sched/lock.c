@@ -118,29 +118,32 @@ void sem_up(struct semaphore *s)
 }
 
 /*
- * The kernel lock (sched.h). A ticket lock, so that CPUs waiting for it
- * get it in turn. The depth lives in the thread: the switch gives the
- * lock up for a thread that blocks and takes it back when it runs again
+ * The kernel lock (sched.h). Test-and-test-and-set rather than a ticket
+ * lock: the CPUs are often virtual, and a ticket lock hands the lock to
+ * a waiter whose vCPU the host may not be running, stalling every other
+ * CPU behind it (the reason paravirtualised Linux falls back to a plain
+ * test-and-set lock, virt_spin_lock()). Whoever runs when it is free
+ * takes it. The depth lives in the thread: the switch gives the lock up
+ * for a thread that blocks and takes it back when it runs again
  * (sched_finish_switch()), on whichever CPU that is.
  */
 static struct {
-	volatile uint32_t next, serving;
+	volatile uint32_t locked;
 	struct thread *owner;
 } bkl;
 
 void bkl_acquire(struct thread *t)
 {
-	uint32_t ticket = __atomic_fetch_add(&bkl.next, 1, __ATOMIC_RELAXED);
-
-	while (__atomic_load_n(&bkl.serving, __ATOMIC_ACQUIRE) != ticket)
-		cpu_relax();
+	while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED))
+			cpu_relax();
 	bkl.owner = t;
 }
 
 void bkl_release(void)
 {
 	bkl.owner = NULL;
-	__atomic_store_n(&bkl.serving, bkl.serving + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&bkl.locked, 0, __ATOMIC_RELEASE);
 }
 
 void bkl_lock(void)

