@@ -146,6 +146,16 @@ void bkl_release(void)
 	__atomic_store_n(&bkl.locked, 0, __ATOMIC_RELEASE);
 }
 
+void bkl_yield(struct thread *t)
+{
+	bkl_release();
+	/* Long enough for a CPU spinning on the lock to see it free. */
+	for (int i = 0; i < 1000 && !__atomic_load_n(&bkl.locked,
+						     __ATOMIC_RELAXED); i++)
+		cpu_relax();
+	bkl_acquire(t);
+}
+
 void bkl_lock(void)
 {
 	struct thread *t = thread_current();

@@ -285,7 +285,13 @@ void thread_yield(void)
 	struct thread *self = thread_current();
 	uint64_t flags;
 
-	if (!self || !this_rq()->head)
+	if (!self)
+		return;
+	/* Nothing else for this CPU, but threads on others may be waiting
+	 * for the kernel lock this one holds: let one have it. */
+	if (!this_rq()->head && self->bkl_depth && nr_online > 1)
+		bkl_yield(self);
+	if (!this_rq()->head)
 		return;
 	flags = spin_lock_irqsave(&sched_lock);
 	if (this_rq()->head) {

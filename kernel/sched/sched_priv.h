@@ -137,6 +137,9 @@ void sched_finish_switch(struct thread *prev);
 /* lock.c: the kernel lock without the per-thread depth, for the switch. */
 void bkl_acquire(struct thread *t);
 void bkl_release(void);
+/* Give the held lock up for a moment, so that another CPU waiting for it
+ * takes it, then take it back (thread_yield() with nothing queued here). */
+void bkl_yield(struct thread *t);
 
 /* Counters for the tests and the report. */
 struct sched_stats {

@@ -7,6 +7,8 @@
 #   spinlock and a mutex, the kernel lock, sleeps, TLB shootdown, idle
 #   halts (its own PASS/FAIL lines);
 # - an idle guest with --smp 4 costs the host under 5% of one CPU;
+# - four CPU-bound threads: --smp 4 at least 1.5 times faster than
+#   --smp 1 (asserted on hosts with 4 CPUs or more);
 # - the echo server over QEMU's user network with --smp 4, checked by
 #   tests/sock/echo_check.py.
 # Every VM runs under a timeout and is killed by its PID.
@@ -133,6 +135,42 @@ if musl-gcc -static -O2 -o "$dir/idle" "$dir/idle.c" &&
 	kill_by_pid $pid
 else
 	echo "FAIL smp_idle_host_cpu: build"
+fi
+
+# Scaling: four CPU-bound threads (tests/smp/scale.c) with --smp 1 and
+# --smp 4; the in-guest time from the first pthread_create to the last
+# join. Asserted (--smp 4 at least 1.5 times faster) only on a host with
+# 4 CPUs or more: 4 vCPUs on fewer host CPUs cannot show it. Without
+# clone in the kernel: SKIP.
+SCALE_ITERS=${SCALE_ITERS:-100000000}
+if musl-gcc -static -O2 -o "$dir/scale" tests/smp/scale.c -lpthread &&
+	"$KILN" pack "$dir/scale" -o "$dir/scale.img"; then
+	for n in 1 4; do
+		boot "$dir/scale_$n.out" 300 --smp "$n" "$dir/scale.img" -- \
+			"$SCALE_ITERS"
+		eval "st_$n=$st"
+	done
+	ms1=$(sed -n 's/^elapsed_ms \([0-9]*\).*/\1/p' "$dir/scale_1.out")
+	ms4=$(sed -n 's/^elapsed_ms \([0-9]*\).*/\1/p' "$dir/scale_4.out")
+	if grep -q '^pthread_create failed' "$dir/scale_1.out"; then
+		echo "SKIP smp_scaling: no threads (clone) in this kernel"
+	elif [ "$st_1" != 0 ] || [ "$st_4" != 0 ] || [ -z "$ms1" ] ||
+		[ -z "$ms4" ] || [ "$ms4" = 0 ]; then
+		echo "FAIL smp_scaling: status $st_1/$st_4, times '$ms1'/'$ms4'"
+		tail -5 "$dir/scale_4.out" | sed 's/^/    | /'
+	else
+		ratio=$((ms1 * 100 / ms4))
+		echo "smp: 4 CPU-bound threads: $ms1 ms on 1 CPU, $ms4 ms on 4: $((ratio / 100)).$((ratio % 100 / 10))x"
+		if [ "$(nproc)" -lt 4 ]; then
+			echo "SKIP smp_scaling: $(nproc) host CPUs (4 needed to assert)"
+		elif [ "$ratio" -ge 150 ]; then
+			echo "PASS smp_scaling"
+		else
+			echo "FAIL smp_scaling: $((ratio / 100)).$((ratio % 100 / 10))x, want 1.5x or more"
+		fi
+	fi
+else
+	echo "FAIL smp_scaling: build"
 fi
 
 # The echo server with --smp 4 (the network path: lwIP's thread, the

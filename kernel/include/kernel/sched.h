@@ -14,7 +14,7 @@
  *
  * Every CPU (up to MAX_CPUS) has its own FIFO run queue and idle thread;
  * one lock (sched_priv.h) guards them all. A new or woken thread goes to
- * an idle CPU (preferring the waker's, then its last), else to the least
+ * an idle CPU (preferring its last, then the waker's), else to the least
  * loaded; a halted CPU that gets work is woken by an IPI.
  *
  * Kernel code is never preempted: a thread runs until it blocks, yields
