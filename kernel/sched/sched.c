@@ -101,13 +101,22 @@ static unsigned pick_cpu(const struct thread *t)
 	return best;
 }
 
-/* Queue t on cpu and wake that CPU if it is halted: the wake-up IPI's
- * handler only EOIs; the HLT returning is what matters. */
+/*
+ * Queue t on cpu and tell that CPU: halted, the IPI ends its HLT; busy
+ * with another thread (in ring 3, perhaps for long), the IPI's way back
+ * to ring 3 runs sched_preempt_user(), which gives way to a kernel thread
+ * at once and to a user thread at the end of the slice. Its idle thread
+ * running and not halted looks at its queue anyway.
+ */
 static void rq_push_kick(unsigned cpu, struct thread *t)
 {
-	rq_push(&rqs[cpu], t);
-	if (cpu != this_cpu()->id && rqs[cpu].halted) {
-		rqs[cpu].halted = false;
+	struct runqueue *rq = &rqs[cpu];
+
+	rq_push(rq, t);
+	if (cpu == this_cpu()->id)
+		return;
+	if (rq->halted || cpus[cpu]->thread != rq->idle) {
+		rq->halted = false;
 		apic_send_ipi(cpu, VEC_IPI_WAKE);
 	}
 }

@@ -177,7 +177,9 @@ void trap_dispatch(struct trapframe *tf)
 		timer_interrupt(); /* due timers run, the next is programmed */
 		break;
 	case VEC_IPI_WAKE:
-		apic_eoi(); /* the HLT returned: that was the point */
+		/* The HLT returned, or sched_preempt_user() below runs:
+		 * either was the point. */
+		apic_eoi();
 		break;
 	case VEC_IPI_TLB:
 		tlb_ipi();

@@ -27,7 +27,8 @@
 /* Interrupt vectors the kernel assigns. */
 #define VEC_TIMER      32   /* LAPIC timer */
 #define VEC_PIC_BASE   0xe0 /* 8259s, remapped and masked: only spurious */
-#define VEC_IPI_WAKE   0xf0 /* a halted CPU has work: the HLT returns */
+#define VEC_IPI_WAKE   0xf0 /* a CPU has work queued: HLT ends, or the
+				 way back to ring 3 reschedules */
 #define VEC_IPI_TLB    0xf1 /* TLB shootdown (tlb.c) */
 #define VEC_APIC_ERROR 0xfe
 #define VEC_SPURIOUS   0xff

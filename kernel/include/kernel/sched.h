@@ -15,7 +15,8 @@
  * Every CPU (up to MAX_CPUS) has its own FIFO run queue and idle thread;
  * one lock (sched_priv.h) guards them all. A new or woken thread goes to
  * an idle CPU (preferring its last, then the waker's), else to the least
- * loaded; a halted CPU that gets work is woken by an IPI.
+ * loaded; a CPU given work by another gets an IPI (out of HLT, or to
+ * reschedule on its way back to ring 3).
  *
  * Kernel code is never preempted: a thread runs until it blocks, yields
  * or exits. A thread in ring 3 gives way to threads woken meanwhile when
