@@ -168,7 +168,7 @@ static void bkl_worker(void *arg __unused)
 			;
 		__atomic_sub_fetch(&bkl_inside, 1, __ATOMIC_RELAXED);
 		if (i % 50 == 0)
-			thread_yield(); /* gives the lock up and takes it back */
+			thread_yield(); /* gives the lock up, takes it back */
 	}
 	sem_up(&done);
 }

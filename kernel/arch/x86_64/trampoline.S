@@ -51,7 +51,7 @@ tr_pm32:
 	movl	%cr4, %eax
 	orl	$CR4_PAE, %eax
 	movl	%eax, %cr4
-	movl	OFF(tr_cr3)(%esi), %eax	/* the kernel's tables, below 4 GiB */
+	movl	OFF(tr_cr3)(%esi), %eax	/* below 4 GiB */
 	movl	%eax, %cr3
 	movl	$MSR_EFER, %ecx
 	rdmsr
@@ -64,17 +64,17 @@ tr_pm32:
 
 	.code64
 tr_lm64:
-	movl	%esi, %esi		/* upper half undefined after compat mode */
+	movl	%esi, %esi		/* upper half undefined */
 	movq	OFF(tr_stack)(%rsi), %rsp
 	movq	OFF(tr_cpu)(%rsi), %rdi
 	movq	%rdi, %rax
 	movq	%rdi, %rdx
 	shrq	$32, %rdx
 	movl	$MSR_GS_BASE, %ecx
-	wrmsr				/* this_cpu() from the first C line */
+	wrmsr				/* this_cpu() from C line 1 */
 	movq	OFF(tr_entry)(%rsi), %rax
 	xorl	%ebp, %ebp		/* ends panic backtraces */
-	call	*%rax			/* smp_ap_main(cpu), never returns */
+	call	*%rax			/* smp_ap_main(cpu) */
 1:	cli
 	hlt
 	jmp	1b
@@ -91,18 +91,18 @@ tr_gdt_end:
 trampoline_gdtr:
 tr_gdtr:
 	.word	tr_gdt_end - tr_gdt - 1
-	.long	0			/* base + OFF(tr_gdt), by smp.c */
+	.long	0			/* base + OFF(tr_gdt): smp.c */
 	.balign	8
 	.globl	trampoline_pm32_ptr
 trampoline_pm32_ptr:
 tr_pm32_ptr:
-	.long	0			/* base + OFF(tr_pm32), by smp.c */
+	.long	0			/* base + OFF(tr_pm32): smp.c */
 	.word	SEL_CODE32
 	.balign	8
 	.globl	trampoline_lm64_ptr
 trampoline_lm64_ptr:
 tr_lm64_ptr:
-	.long	0			/* base + OFF(tr_lm64), by smp.c */
+	.long	0			/* base + OFF(tr_lm64): smp.c */
 	.word	SEL_CODE64
 
 /* The parameter block, filled by smp.c for each AP in turn. */
