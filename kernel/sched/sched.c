@@ -16,10 +16,10 @@ struct runqueue {
 	struct thread *head, *tail; /* RUNNABLE threads, FIFO */
 	unsigned nr;		    /* threads queued */
 	struct thread *idle;
-	/* The user thread whose FS/GS bases this CPU's MSRs hold: kernel
-	 * threads never touch them, so they are loaded only when another
-	 * user thread comes, and a user thread is the owner of one CPU at
-	 * most (user_context_load()). */
+	/* The user thread whose FS/GS bases and FPU state this CPU's
+	 * registers hold: kernel threads never touch them, so they are
+	 * loaded only when another user thread comes (or this one ran
+	 * elsewhere since: fpu_cpu, user_context_switch()). */
 	struct thread *user_owner;
 	bool halted; /* the idle thread is about to HLT or halted */
 };

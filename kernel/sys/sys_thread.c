@@ -278,9 +278,9 @@ long sys_tgkill(const struct sys_args *a)
  * musl's __membarrier (used by dlclose-free programs through
  * pthread_key_delete and friends) wants every other thread of the process
  * to pass a full barrier. On one CPU the context switch that lets any
- * other thread run is one, so there is nothing to do. With several CPUs
- * this must interrupt (IPI) every CPU running a thread of the process and
- * wait for them: the SMP work adds that here.
+ * other thread run is one. With several CPUs every other CPU is
+ * interrupted and waited for (cpu_sync_all(): taking an interrupt
+ * serialises the CPU); one address space, so all of them.
  */
 long sys_membarrier(const struct sys_args *a)
 {
@@ -294,5 +294,6 @@ long sys_membarrier(const struct sys_args *a)
 	if (cmd <= 0 || (cmd & (cmd - 1)) || !(cmd & MEMBARRIER_SUPPORTED))
 		return -EINVAL;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	cpu_sync_all(); /* SMP: the other CPUs (kernel/arch.h) */
 	return 0;
 }

@@ -40,6 +40,12 @@ void tlb_ipi(void)
 	__atomic_fetch_sub(&req_pending, 1, __ATOMIC_RELEASE);
 }
 
+void cpu_sync_all(void)
+{
+	/* An empty range: only the IPIs and their answers. */
+	tlb_shootdown(0, 0);
+}
+
 void tlb_shootdown(uintptr_t start, uintptr_t end)
 {
 	unsigned self, n = ncpus;

@@ -168,6 +168,10 @@ void apic_init(void);		      /* xAPIC (or x2APIC), I/O APIC masked */
 void smp_start(void);
 /* IPIs (apic.c): a fixed vector to one CPU (by id). */
 void apic_send_ipi(unsigned cpu, uint8_t vector);
+/* Interrupt every other running CPU and wait until each has taken the
+ * interrupt (a serialising event: a full barrier there; tlb.c). For
+ * membarrier. Kernel lock held, interrupts on. */
+void cpu_sync_all(void);
 void tsc_calibration_start(void);     /* first in kmain: starts the PIT */
 void tsc_init(void);		      /* calibrate against the PIT */
 /* CLOCK_REALTIME from the CMOS RTC; clock_realtime_ns() calls it on

@@ -19,8 +19,9 @@
  * reschedule on its way back to ring 3).
  *
  * Kernel code is never preempted: a thread runs until it blocks, yields
- * or exits. A thread in ring 3 gives way to threads woken meanwhile when
- * it next leaves the kernel (sched_preempt_user()).
+ * or exits. A thread in ring 3 gives way when it next leaves the kernel
+ * (sched_preempt_user()): at once to a kernel thread woken meanwhile, to
+ * another user thread when its time slice is over (preempt.c).
  *
  * THE KERNEL LOCK. Kernel code was written for one CPU with cooperative
  * switching (the VFS, the descriptor table, uvm, lwIP's SYS_ARCH_PROTECT
