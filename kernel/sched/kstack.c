@@ -20,7 +20,19 @@ _Static_assert(KSTACK_AREA_BASE + (uint64_t)MAX_SLOTS * SLOT_SIZE <=
 		       KSTACK_AREA_END,
 	       "kernel-stack area too small");
 
+/*
+ * A freed stack's slot is not reused at once: other CPUs may still hold
+ * its translations, which must be shot down first. Freed slots stay
+ * marked used, and in `retired`, until KSTACK_RETIRE_BATCH of them are
+ * shot down together (one full flush instead of one per thread: a
+ * thousand threads ending at once cost a thousand IPI rounds otherwise).
+ * Their frames go back at once: nothing touches a dead thread's stack.
+ */
+#define KSTACK_RETIRE_BATCH 32
+
 static uint64_t used[MAX_SLOTS / 64];
+static uint64_t retired[MAX_SLOTS / 64];
+static size_t nretired;
 static size_t hint; /* no free slot below this word */
 static size_t in_use;
 static struct spinlock kstack_lock = SPINLOCK_INIT;
@@ -52,6 +64,37 @@ static void slot_give(size_t slot)
 		hint = slot / 64;
 	in_use--;
 	spin_unlock(&kstack_lock);
+}
+
+/* Shoot the retired slots down, then make them free. */
+static void slots_reclaim(void)
+{
+	tlb_shootdown(KSTACK_AREA_BASE, KSTACK_AREA_END);
+	spin_lock(&kstack_lock);
+	for (size_t w = 0; w < MAX_SLOTS / 64 && nretired; w++) {
+		if (!retired[w])
+			continue;
+		used[w] &= ~retired[w];
+		for (uint64_t r = retired[w]; r; r &= r - 1)
+			nretired--;
+		retired[w] = 0;
+		if (w < hint)
+			hint = w;
+	}
+	spin_unlock(&kstack_lock);
+}
+
+static void slot_retire(size_t slot)
+{
+	bool full;
+
+	spin_lock(&kstack_lock);
+	retired[slot / 64] |= 1ULL << (slot % 64);
+	in_use--;
+	full = ++nretired >= KSTACK_RETIRE_BATCH;
+	spin_unlock(&kstack_lock);
+	if (full)
+		slots_reclaim();
 }
 
 static void unmap_pages(uintptr_t bottom, unsigned n)
@@ -90,8 +133,8 @@ int kstack_alloc(uintptr_t *bottom, uintptr_t *top)
 }
 
 /* Other CPUs may still hold the stack's translations (the thread ran
- * there): they are shot down before the slot can be reused. Never under
- * sched_lock (sched.c frees dead threads outside it). */
+ * there): they are shot down before the slot is reused (slot_retire()).
+ * Never under sched_lock (sched.c frees dead threads outside it). */
 void kstack_free(uintptr_t bottom)
 {
 	size_t slot = (bottom - KSTACK_AREA_BASE) / SLOT_SIZE;
@@ -100,8 +143,7 @@ void kstack_free(uintptr_t bottom)
 	    bottom != KSTACK_AREA_BASE + slot * SLOT_SIZE + PAGE_SIZE)
 		panic("kstack_free(%#lx): not a kernel stack", bottom);
 	unmap_pages(bottom, KSTACK_PAGES);
-	tlb_shootdown(bottom, bottom + KSTACK_PAGES * PAGE_SIZE);
-	slot_give(slot);
+	slot_retire(slot);
 }
 
 size_t kstack_count(void)

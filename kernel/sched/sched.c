@@ -22,6 +22,9 @@ struct runqueue {
 	 * elsewhere since: fpu_cpu, user_context_switch()). */
 	struct thread *user_owner;
 	bool halted; /* the idle thread is about to HLT or halted */
+	/* A TLB shootdown skipped this CPU while it idled: flush before
+	 * running anything but the idle thread (sched_tlb_defer_idle()). */
+	bool tlb_stale;
 };
 
 struct spinlock sched_lock = SPINLOCK_INIT;
@@ -205,6 +208,10 @@ void sched_switch_locked(void)
 	next->state = THREAD_RUNNING;
 	if (next == prev)
 		return;
+	if (rq->tlb_stale) {
+		rq->tlb_stale = false;
+		write_cr3(read_cr3()); /* no page is global: a full flush */
+	}
 	next->on_cpu = true;
 	next->cpu = c->id;
 	c->thread = next;
@@ -225,6 +232,23 @@ void sched_switch_locked(void)
 	prev = switch_to(prev, next);
 	/* Possibly on another CPU now: c and rq are stale. */
 	sched_finish_switch(prev);
+}
+
+uint64_t sched_tlb_defer_idle(void)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_lock), busy = 0;
+	unsigned self = this_cpu()->id;
+
+	for (unsigned i = 0; i < nr_online; i++) {
+		if (i == self)
+			continue;
+		if (cpus[i]->thread == rqs[i].idle)
+			rqs[i].tlb_stale = true;
+		else
+			busy |= 1ULL << i;
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return busy;
 }
 
 /* Free the DEAD threads (their stacks need a TLB shootdown: never under

@@ -137,6 +137,16 @@ void timer_interrupt(void);
 void sched_preempt_user(void);
 
 /*
+ * For a TLB shootdown (arch/x86_64/tlb.c): the other CPUs running a
+ * thread, as a bit mask by CPU id; those running their idle thread are
+ * marked instead, and flush their whole TLB before they next switch to a
+ * thread (idle threads and interrupt handlers touch neither application
+ * memory nor other threads' stacks), so an idle CPU is not woken for it.
+ * Not under sched_lock.
+ */
+uint64_t sched_tlb_defer_idle(void);
+
+/*
  * Wait queues. waitq_wait() sleeps until woken or until deadline_ns
  * (0 = no deadline); returns 0 when woken, -ETIMEDOUT at the deadline.
  * The caller re-checks its condition in a loop, with interrupts or the
