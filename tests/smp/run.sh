@@ -9,8 +9,8 @@
 # - an idle guest with --smp 4 costs the host under 5% of one CPU;
 # - four CPU-bound threads: --smp 4 at least 1.5 times faster than
 #   --smp 1 (asserted on hosts with 4 CPUs or more);
-# - the echo server over QEMU's user network with --smp 4, checked by
-#   tests/sock/echo_check.py.
+# - the threaded echo server over QEMU's user network with --smp 4, 1,000
+#   connections at once, checked by tests/sock/echo_check.py.
 # Every VM runs under a timeout and is killed by its PID.
 set -u
 BUILD=${BUILD:-build}
@@ -173,16 +173,18 @@ else
 	echo "FAIL smp_scaling: build"
 fi
 
-# The echo server with --smp 4 (the network path: lwIP's thread, the
-# driver's receive thread and the application on several CPUs).
-if [ ! -f kernel/net/build.mk ] || [ ! -f "$BUILD/examples/echo.img" ]; then
-	echo "SKIP smp_echo: no network stack in this build"
+# The threaded echo server (a thread per connection) with --smp 4: the
+# network path (lwIP's thread, the driver's receive thread) and the
+# application's threads on several CPUs, 1,000 connections at once.
+img=$BUILD/examples/echo-threads.img
+if [ ! -f kernel/net/build.mk ] || [ ! -f "$img" ]; then
+	echo "SKIP smp_echo: no network stack or no examples/echo-threads"
 	exit 0
 fi
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$dir/echo.log
-timeout -k 5 300 "$KILN" run --smp 4 --nic virtio -p "$port:8080" \
-	"$BUILD/examples/echo.img" >"$log" 2>&1 </dev/null &
+timeout -k 5 400 "$KILN" run --smp 4 --nic virtio -p "$port:8080" \
+	"$img" >"$log" 2>&1 </dev/null &
 pid=$!
 for i in $(seq 300); do
 	grep -q 'listening on port' "$log" && break
@@ -193,8 +195,8 @@ if ! grep -q 'listening on port' "$log"; then
 	echo "FAIL smp_echo: the server did not start"
 	tail -5 "$log" | sed 's/^/    | /'
 else
-	timeout -k 5 280 python3 tests/sock/echo_check.py smp_echo "$port" \
-		basic halfclose bulk=16 many=40 vanish
+	ECHO_CHECK_LIMIT=120 timeout -k 5 380 python3 tests/sock/echo_check.py \
+		smp_echo "$port" basic halfclose bulk=16 many=1000:2 vanish basic
 fi
 kill_by_pid $pid
 exit 0
