@@ -129,14 +129,20 @@ void sem_up(struct semaphore *s)
  */
 static struct {
 	volatile uint32_t locked;
+	volatile uint32_t waiting; /* CPUs spinning for it (bkl_yield()) */
 	struct thread *owner;
 } bkl;
 
 void bkl_acquire(struct thread *t)
 {
-	while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED))
-			cpu_relax();
+	if (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE)) {
+		__atomic_add_fetch(&bkl.waiting, 1, __ATOMIC_RELAXED);
+		do
+			while (__atomic_load_n(&bkl.locked, __ATOMIC_RELAXED))
+				cpu_relax();
+		while (__atomic_exchange_n(&bkl.locked, 1, __ATOMIC_ACQUIRE));
+		__atomic_sub_fetch(&bkl.waiting, 1, __ATOMIC_RELAXED);
+	}
 	bkl.owner = t;
 }
 
@@ -148,6 +154,8 @@ void bkl_release(void)
 
 void bkl_yield(struct thread *t)
 {
+	if (!__atomic_load_n(&bkl.waiting, __ATOMIC_RELAXED))
+		return;
 	bkl_release();
 	/* Long enough for a CPU spinning on the lock to see it free. */
 	for (int i = 0; i < 1000 && !__atomic_load_n(&bkl.locked,
