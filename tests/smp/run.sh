@@ -161,8 +161,10 @@ if musl-gcc -static -O2 -o "$dir/scale" tests/smp/scale.c -lpthread &&
 	else
 		ratio=$((ms1 * 100 / ms4))
 		echo "smp: 4 CPU-bound threads: $ms1 ms on 1 CPU, $ms4 ms on 4: $((ratio / 100)).$((ratio % 100 / 10))x"
-		if [ "$(nproc)" -lt 4 ]; then
-			echo "SKIP smp_scaling: $(nproc) host CPUs (4 needed to assert)"
+		# Four vCPUs on two host CPUs can at best double the speed:
+		# 1.5x holds there too (1.9x measured on an idle 2-CPU host).
+		if [ "$(nproc)" -lt 2 ]; then
+			echo "SKIP smp_scaling: $(nproc) host CPU (2 needed to assert)"
 		elif [ "$ratio" -ge 150 ]; then
 			echo "PASS smp_scaling"
 		else
