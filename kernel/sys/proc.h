@@ -22,6 +22,10 @@ struct uthread {
 	 * futex's bucket lock (futex.c). */
 	uint64_t futex_uaddr;
 	struct waitq sleep_wq; /* its nanosleep, woken by a signal for it */
+	/* rt_sigsuspend: the mask to put back once the handler that ended
+	 * it has run (signal.c). */
+	uint64_t suspend_saved;
+	bool suspend_restore;
 };
 
 /* exec: the calling thread becomes the process's first thread. */
@@ -37,6 +41,15 @@ int proc_sleep_until(uint64_t deadline_ns);
 /* Send sig (0: only check) to thread tid of the process: 0, -ESRCH or
  * -EINVAL (signal_send_thread() under the lock that keeps it alive). */
 int proc_signal_tid(uint32_t tid, int sig);
+
+/* A signal for the process is pending: wake one thread that does not
+ * block it from a futex wait, nanosleep, pause or sigsuspend. false when
+ * every thread blocks it. Safe from interrupt handlers. */
+bool proc_signal_wake(int sig);
+
+/* Block the calling thread until a signal for it (or the process) that
+ * it does not block arrives: -EINTR (pause, sigsuspend). */
+int proc_wait_signal(void);
 
 /* futex.c: wake up to n waiters on the futex at uaddr whose bitset shares
  * a bit with bitset; returns how many were woken. */

@@ -8,8 +8,9 @@
 #include "signal.h"
 
 /*
- * Signals come only from the application itself (kill, tkill, tgkill,
- * raise), so they are decided in system calls: a handled one is run by
+ * Signals come from the application itself (kill, tkill, tgkill, raise),
+ * decided in its system calls, and from its interval timer (SIGALRM,
+ * itimer.c, signal_send_process() in interrupt context): a handled one is run by
  * signal_deliver() (sigframe.c) when a system call of the thread it is
  * for returns, a default one ignores or terminates at once. Each thread
  * has its own mask (struct uthread; `boot_blocked` before exec) and its
@@ -18,9 +19,9 @@
  * thread next returns from a call without blocking them (Linux picks any
  * such thread too). Blocked signals wait, so musl's raise() -- block,
  * tkill, restore the mask -- acts when the mask comes back, as on Linux.
- * A signal for a thread blocked in a futex wait or a nanosleep ends it
- * with EINTR (futex_interrupt(), sleep_wq); other waits (poll, reads) are
- * not interrupted. Faults are not
+ * A signal for a thread blocked in a futex wait, a nanosleep, pause or
+ * sigsuspend ends it with EINTR (futex_interrupt(), sleep_wq); other waits
+ * (poll, reads) are not interrupted. Faults are not
  * turned into handled signals: they end the application (fault.c).
  */
 #define SIG_IGN_HANDLER 1
@@ -157,6 +158,31 @@ int signal_send_self(int sig)
 	return send_with_my_mask(sig, &pending);
 }
 
+void signal_send_process(int sig)
+{
+	uint64_t h = actions[sig].handler;
+
+	if (h == SIG_IGN_HANDLER || (h == 0 && default_ignores(sig)))
+		return;
+	__atomic_or_fetch(&pending, sigbit(sig), __ATOMIC_SEQ_CST);
+	/* Fatal once a thread takes it; with every thread blocking it, it
+	 * waits in `pending` like any other. */
+	if (proc_signal_wake(sig) && h == 0)
+		signal_terminate(sig, NULL, 0);
+}
+
+void signal_suspend_mask(uint64_t mask)
+{
+	struct uthread *u = uthread_self();
+
+	if (!u)
+		return;
+	u->suspend_saved = u->blocked;
+	u->suspend_restore = true;
+	u->blocked = mask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	deliver_pending();
+}
+
 int signal_send_thread(struct uthread *u, int sig)
 {
 	if (u == uthread_self())
@@ -275,6 +301,13 @@ int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked)
 {
 	uint64_t *blocked = my_blocked(), *mine = my_pending();
 	uint64_t ready = (*mine | pending) & ~*blocked;
+	struct uthread *u = uthread_self();
+	/* After rt_sigsuspend the handler's frame carries the mask from
+	 * before it, and so does the thread when no handler runs. */
+	bool suspended = u && u->suspend_restore;
+
+	if (suspended)
+		u->suspend_restore = false;
 
 	for (int sig = 1; ready && sig <= NSIG_LINUX; sig++) {
 		if (!(ready & sigbit(sig)) ||
@@ -288,7 +321,7 @@ int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked)
 			__atomic_and_fetch(&pending, ~sigbit(sig),
 					   __ATOMIC_SEQ_CST);
 		*act = actions[sig];
-		*old_blocked = *blocked;
+		*old_blocked = suspended ? u->suspend_saved : *blocked;
 		*blocked |= act->mask;
 		if (!(act->flags & SA_NODEFER))
 			*blocked |= sigbit(sig);
@@ -297,6 +330,8 @@ int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked)
 			actions[sig].handler = 0;
 		return sig;
 	}
+	if (suspended)
+		*blocked = u->suspend_saved;
 	return 0;
 }
 

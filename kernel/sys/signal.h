@@ -38,6 +38,13 @@ __noreturn void signal_terminate(int sig, const char *what, uint64_t rip);
 /* kill to the application itself (decided with the caller's mask).
  * 0 or -EINVAL. */
 int signal_send_self(int sig);
+/* sig for the process from no thread of it (an interval timer, in
+ * interrupt context): ignored, fatal, or pending for a handler with one
+ * thread that does not block it woken (proc_signal_wake()). */
+void signal_send_process(int sig);
+/* rt_sigsuspend: mask in force until a handler has run, then the
+ * caller's mask again (restored when that handler's frame is built). */
+void signal_suspend_mask(uint64_t mask);
 /* tkill/tgkill: sig for thread u of the process (its mask; a handled one
  * runs on u, ending a futex wait of u with EINTR). 0 or -EINVAL. Call
  * with u kept alive (proc_signal_tid()). */

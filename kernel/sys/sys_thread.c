@@ -238,6 +238,56 @@ int proc_signal_tid(uint32_t tid, int sig)
 	return err;
 }
 
+bool proc_signal_wake(int sig)
+{
+	uint64_t bit = 1ULL << (sig - 1);
+	bool found = false;
+
+	spin_lock(&proc_lock);
+	for (struct uthread *u = threads; u; u = u->next) {
+		if (u->blocked & bit)
+			continue;
+		/* The signal is pending already: the wait ends, or the
+		 * thread sees it before it sleeps (proc_sleep_until()). */
+		futex_interrupt(u);
+		waitq_wake_one(&u->sleep_wq);
+		found = true;
+		break;
+	}
+	spin_unlock(&proc_lock);
+	return found;
+}
+
+int proc_wait_signal(void)
+{
+	struct uthread *u = uthread_self();
+
+	/* No deadline: woken only by a signal (sleep_wq). */
+	while (u && !signal_pending_for(u))
+		proc_sleep_until(0);
+	return -EINTR;
+}
+
+long sys_pause(const struct sys_args *a)
+{
+	(void)a;
+	return proc_wait_signal();
+}
+
+long sys_rt_sigsuspend(const struct sys_args *a)
+{
+	const uint64_t __user *set = (const void __user *)a->arg[0];
+	uint64_t mask;
+	int err;
+
+	if (a->arg[1] != sizeof mask)
+		return -EINVAL;
+	if ((err = copy_from_user(&mask, set, sizeof mask)) < 0)
+		return err;
+	signal_suspend_mask(mask);
+	return proc_wait_signal();
+}
+
 long sys_tkill(const struct sys_args *a)
 {
 	int tid = (int)a->arg[0];

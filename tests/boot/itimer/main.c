@@ -1,0 +1,108 @@
+/* alarm, setitimer/getitimer, pause and sigsuspend, with SIGALRM handled,
+ * then SIGALRM's default action ending the program. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t ticks;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void arm(long value_ms, long interval_ms)
+{
+	struct itimerval it = {{interval_ms / 1000, interval_ms % 1000 * 1000},
+			       {value_ms / 1000, value_ms % 1000 * 1000}};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int main(void)
+{
+	struct sigaction sa;
+	struct itimerval cur, bad = {{0, 0}, {0, 1000000}};
+	struct timespec t0, req = {2, 0}, rem = {0, 0};
+	sigset_t block, empty, now;
+	unsigned left;
+	long ms;
+	int r;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm; /* no SA_RESTART: waits end with EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+
+	printf("alarm first %u\n", alarm(5));
+	left = alarm(0);
+	printf("alarm left %u\n", left);
+	getitimer(ITIMER_REAL, &cur);
+	printf("disarmed %ld %ld\n", (long)cur.it_value.tv_sec,
+	       (long)cur.it_value.tv_usec);
+	r = setitimer(ITIMER_REAL, &bad, NULL);
+	printf("bad usec %d %s\n", r, r ? strerror(errno) : "");
+
+	/* Periodic: five ticks of 20 ms, each ending a pause(). */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	arm(20, 20);
+	getitimer(ITIMER_REAL, &cur);
+	printf("armed interval %ld us, value in (0, 20 ms] %d\n",
+	       (long)cur.it_interval.tv_usec,
+	       cur.it_value.tv_sec == 0 && cur.it_value.tv_usec > 0 &&
+		       cur.it_value.tv_usec <= 20000);
+	while (ticks < 5) {
+		r = pause();
+		if (r != -1 || errno != EINTR)
+			printf("pause gave %d %s\n", r, strerror(errno));
+	}
+	arm(0, 0);
+	ms = ms_since(&t0);
+	printf("5 ticks of 20 ms: %s\n",
+	       ms >= 100 && ms < 1000 ? "on time" : "late or early");
+
+	/* A sleep ends early with EINTR and the time left. */
+	ticks = 0;
+	arm(30, 0);
+	r = nanosleep(&req, &rem);
+	printf("nanosleep %d %s, left %s\n", r, r ? strerror(errno) : "",
+	       rem.tv_sec == 1 || (rem.tv_sec == 0 && rem.tv_nsec > 0)
+		       ? "most"
+		       : "wrong");
+
+	/* sigsuspend: SIGALRM blocked, waited for with an empty mask, the
+	 * block back afterwards. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigemptyset(&empty);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	ticks = 0;
+	arm(10, 0);
+	r = sigsuspend(&empty);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	printf("sigsuspend %d %s, handler ran %d, blocked again %d\n", r,
+	       strerror(errno), ticks, sigismember(&now, SIGALRM));
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+
+	/* The default action: the program ends, killed by SIGALRM. */
+	signal(SIGALRM, SIG_DFL);
+	puts("waiting for the default action");
+	fflush(stdout);
+	alarm(1);
+	pause();
+	puts("still here");
+	return 0;
+}
