@@ -295,16 +295,24 @@ int epoll_wait_file(struct file *epf, struct epoll_event __user *evs, int max,
 	bool timed_out = false;
 	int n;
 
+	signal_wait_begin(&ep->wq);
 	for (;;) {
 		if ((n = ep_harvest(ep, evs, max)) != 0 || nowait || timed_out)
-			return n;
+			break;
 		waitq_prepare(&ep->wq);
 		if (ep->rd_head) {
 			waitq_cancel(&ep->wq);
 			continue;
 		}
+		if (signal_wait_pending()) {
+			waitq_cancel(&ep->wq);
+			n = -EINTR;
+			break;
+		}
 		timed_out = waitq_wait(&ep->wq, deadline_ns) == -ETIMEDOUT;
 	}
+	signal_wait_end();
+	return n;
 }
 
 /* Readable when an item on the ready list is ready for what it asks. */

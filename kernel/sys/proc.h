@@ -26,6 +26,9 @@ struct uthread {
 	 * it has run (signal.c). */
 	uint64_t suspend_saved;
 	bool suspend_restore;
+	/* The readiness wait a signal for it must end (poll.h), or NULL;
+	 * set and cleared under proc_lock, which its senders hold. */
+	struct waitq *intr_wq;
 };
 
 /* exec: the calling thread becomes the process's first thread. */
@@ -37,6 +40,10 @@ struct uthread *uthread_self(void);
 /* Sleep the calling thread until the monotonic deadline_ns: 0, or -EINTR
  * when a handled signal for it came first. */
 int proc_sleep_until(uint64_t deadline_ns);
+
+/* With proc_lock held (signal_send_thread() from proc_signal_tid()): a
+ * signal is pending for u, end its interruptible waits. */
+void proc_interrupt_locked(struct uthread *u);
 
 /* Send sig (0: only check) to thread tid of the process: 0, -ESRCH or
  * -EINVAL (signal_send_thread() under the lock that keeps it alive). */

@@ -19,9 +19,10 @@
  * thread next returns from a call without blocking them (Linux picks any
  * such thread too). Blocked signals wait, so musl's raise() -- block,
  * tkill, restore the mask -- acts when the mask comes back, as on Linux.
- * A signal for a thread blocked in a futex wait, a nanosleep, pause or
- * sigsuspend ends it with EINTR (futex_interrupt(), sleep_wq); other waits
- * (poll, reads) are not interrupted. Faults are not
+ * A signal for a thread blocked in a futex wait, a nanosleep, pause,
+ * sigsuspend, poll, select or epoll_wait ends it with EINTR
+ * (proc_interrupt_locked()); blocking reads, writes and accepts are not
+ * interrupted (they would need SA_RESTART's restart). Faults are not
  * turned into handled signals: they end the application (fault.c).
  */
 #define SIG_IGN_HANDLER 1
@@ -197,10 +198,8 @@ int signal_send_thread(struct uthread *u, int sig)
 	}
 	/* Pending first, then the look at its wait (a full barrier each
 	 * side, futex.c): it either sees the signal or is woken. */
-	if (deliver(sig, &u->pending)) {
-		futex_interrupt(u);
-		waitq_wake_one(&u->sleep_wq);
-	}
+	if (deliver(sig, &u->pending))
+		proc_interrupt_locked(u);
 	return 0;
 }
 

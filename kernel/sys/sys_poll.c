@@ -6,6 +6,7 @@
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
 
+#include "signal.h"
 #include "syscall.h"
 
 #define SIGSET_SIZE	 8 /* the kernel's sigset_t on x86-64 */
@@ -62,17 +63,22 @@ static uint64_t remaining(uint64_t deadline)
 }
 
 /* The signal mask of ppoll, pselect6 and epoll_pwait: its size must be
- * the kernel's; it is read and then has nothing to do: with one thread
- * and no asynchronous signal, none can arrive while the call waits. */
+ * the kernel's. It is in force while the call waits, and the caller's
+ * comes back as the call returns, or once the handler of a signal that
+ * ended the wait has run (signal_suspend_mask(), as sigsuspend). */
 static int check_sigmask(const void __user *set, uint64_t size)
 {
 	uint64_t mask;
+	int err;
 
 	if (!set)
 		return 0;
 	if (size != SIGSET_SIZE)
 		return -EINVAL;
-	return copy_from_user(&mask, set, sizeof mask);
+	if ((err = copy_from_user(&mask, set, sizeof mask)) < 0)
+		return err;
+	signal_suspend_mask(mask);
+	return 0;
 }
 
 /*
@@ -171,6 +177,7 @@ static long do_poll(struct k_pollfd __user *ufds, uint64_t nfds, bool nowait,
 	}
 	if ((err = copy_from_user(fds, ufds, size)) < 0)
 		goto out;
+	signal_wait_begin(&p.wq);
 	for (;;) {
 		waitq_prepare(&p.wq);
 		count = poll_scan(&p, fds, (int)nfds);
@@ -178,9 +185,19 @@ static long do_poll(struct k_pollfd __user *ufds, uint64_t nfds, bool nowait,
 			waitq_cancel(&p.wq);
 			break;
 		}
+		if (signal_wait_pending()) {
+			waitq_cancel(&p.wq);
+			count = -EINTR;
+			break;
+		}
 		err = waitq_wait(&p.wq, deadline);
 	}
+	signal_wait_end();
 	err = 0;
+	if (count < 0) {
+		err = count;
+		goto out;
+	}
 	/* only revents goes back, as Linux writes it */
 	for (uint64_t i = 0; i < nfds && !err; i++)
 		err = copy_to_user(&ufds[i].revents, &fds[i].revents,
@@ -322,6 +339,7 @@ static long do_select(int n, uint64_t __user *uin, uint64_t __user *uout,
 	if (!(p.w = kzalloc(n ? (size_t)n * sizeof *p.w : 1)))
 		return -ENOMEM;
 	p.n = n;
+	signal_wait_begin(&p.wq);
 	for (;;) {
 		waitq_prepare(&p.wq);
 		count = select_scan(&p, n, &want, &got);
@@ -329,8 +347,14 @@ static long do_select(int n, uint64_t __user *uin, uint64_t __user *uout,
 			waitq_cancel(&p.wq);
 			break;
 		}
+		if (signal_wait_pending()) {
+			waitq_cancel(&p.wq);
+			count = -EINTR;
+			break;
+		}
 		err = waitq_wait(&p.wq, deadline);
 	}
+	signal_wait_end();
 	poller_done(&p);
 	if (count < 0)
 		return count;

@@ -3,6 +3,7 @@
 #include <kernel/errno.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
+#include <kernel/poll.h>
 #include <kernel/power.h>
 #include <kernel/sched.h>
 #include <kernel/uaccess.h>
@@ -238,6 +239,37 @@ int proc_signal_tid(uint32_t tid, int sig)
 	return err;
 }
 
+void proc_interrupt_locked(struct uthread *u)
+{
+	futex_interrupt(u);
+	waitq_wake_one(&u->sleep_wq);
+	if (u->intr_wq)
+		waitq_wake_all(u->intr_wq);
+}
+
+void signal_wait_begin(struct waitq *wq)
+{
+	struct uthread *u = uthread_self();
+
+	if (!u)
+		return;
+	spin_lock(&proc_lock);
+	u->intr_wq = wq;
+	spin_unlock(&proc_lock);
+}
+
+void signal_wait_end(void)
+{
+	signal_wait_begin(NULL);
+}
+
+bool signal_wait_pending(void)
+{
+	struct uthread *u = uthread_self();
+
+	return u && signal_pending_for(u);
+}
+
 bool proc_signal_wake(int sig)
 {
 	uint64_t bit = 1ULL << (sig - 1);
@@ -249,8 +281,7 @@ bool proc_signal_wake(int sig)
 			continue;
 		/* The signal is pending already: the wait ends, or the
 		 * thread sees it before it sleeps (proc_sleep_until()). */
-		futex_interrupt(u);
-		waitq_wake_one(&u->sleep_wq);
+		proc_interrupt_locked(u);
 		found = true;
 		break;
 	}

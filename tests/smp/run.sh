@@ -139,12 +139,15 @@ fi
 
 # Scaling: four CPU-bound threads (tests/smp/scale.c) with --smp 1 and
 # --smp 4; the in-guest time from the first pthread_create to the last
-# join. Asserted (--smp 4 at least 1.5 times faster) only on a host with
-# 4 CPUs or more: 4 vCPUs on fewer host CPUs cannot show it. Without
-# clone in the kernel: SKIP.
+# join. --smp 4 must be at least 1.5 times faster: four vCPUs on two host
+# CPUs can at best double the speed, and an idle 2-CPU host gives 1.9x.
+# The host's other work takes CPUs from the guest, so the pair is measured
+# up to three times and the best ratio counts. Without clone: SKIP.
 SCALE_ITERS=${SCALE_ITERS:-100000000}
-if musl-gcc -static -O2 -o "$dir/scale" tests/smp/scale.c -lpthread &&
-	"$KILN" pack "$dir/scale" -o "$dir/scale.img"; then
+scale_once()
+{
+	local n
+
 	for n in 1 4; do
 		boot "$dir/scale_$n.out" 300 --smp "$n" "$dir/scale.img" -- \
 			"$SCALE_ITERS"
@@ -152,24 +155,34 @@ if musl-gcc -static -O2 -o "$dir/scale" tests/smp/scale.c -lpthread &&
 	done
 	ms1=$(sed -n 's/^elapsed_ms \([0-9]*\).*/\1/p' "$dir/scale_1.out")
 	ms4=$(sed -n 's/^elapsed_ms \([0-9]*\).*/\1/p' "$dir/scale_4.out")
-	if grep -q '^pthread_create failed' "$dir/scale_1.out"; then
-		echo "SKIP smp_scaling: no threads (clone) in this kernel"
-	elif [ "$st_1" != 0 ] || [ "$st_4" != 0 ] || [ -z "$ms1" ] ||
-		[ -z "$ms4" ] || [ "$ms4" = 0 ]; then
-		echo "FAIL smp_scaling: status $st_1/$st_4, times '$ms1'/'$ms4'"
-		tail -5 "$dir/scale_4.out" | sed 's/^/    | /'
-	else
+}
+if musl-gcc -static -O2 -o "$dir/scale" tests/smp/scale.c -lpthread &&
+	"$KILN" pack "$dir/scale" -o "$dir/scale.img"; then
+	best=0
+	for try in 1 2 3; do
+		scale_once
+		if grep -q '^pthread_create failed' "$dir/scale_1.out" ||
+			[ "$st_1" != 0 ] || [ "$st_4" != 0 ] || [ -z "$ms1" ] ||
+			[ -z "$ms4" ] || [ "$ms4" = 0 ]; then
+			best=-1
+			break
+		fi
 		ratio=$((ms1 * 100 / ms4))
 		echo "smp: 4 CPU-bound threads: $ms1 ms on 1 CPU, $ms4 ms on 4: $((ratio / 100)).$((ratio % 100 / 10))x"
-		# Four vCPUs on two host CPUs can at best double the speed:
-		# 1.5x holds there too (1.9x measured on an idle 2-CPU host).
-		if [ "$(nproc)" -lt 2 ]; then
-			echo "SKIP smp_scaling: $(nproc) host CPU (2 needed to assert)"
-		elif [ "$ratio" -ge 150 ]; then
-			echo "PASS smp_scaling"
-		else
-			echo "FAIL smp_scaling: $((ratio / 100)).$((ratio % 100 / 10))x, want 1.5x or more"
-		fi
+		[ "$ratio" -gt "$best" ] && best=$ratio
+		[ "$best" -ge 150 ] && break
+	done
+	if grep -q '^pthread_create failed' "$dir/scale_1.out"; then
+		echo "SKIP smp_scaling: no threads (clone) in this kernel"
+	elif [ "$best" -lt 0 ]; then
+		echo "FAIL smp_scaling: status $st_1/$st_4, times '$ms1'/'$ms4'"
+		tail -5 "$dir/scale_4.out" | sed 's/^/    | /'
+	elif [ "$(nproc)" -lt 2 ]; then
+		echo "SKIP smp_scaling: $(nproc) host CPU (2 needed to assert)"
+	elif [ "$best" -ge 150 ]; then
+		echo "PASS smp_scaling"
+	else
+		echo "FAIL smp_scaling: $((best / 100)).$((best % 100 / 10))x at best in 3 tries, want 1.5x or more (host load: $(cut -d' ' -f1 /proc/loadavg))"
 	fi
 else
 	echo "FAIL smp_scaling: build"

@@ -70,6 +70,25 @@ void waitq_wake_all(struct waitq *wq)
 	wakes++;
 }
 
+/* A signal for the waiting thread (kernel/sys's side of poll.h). */
+static bool sig_pending;
+static struct waitq *sig_wq;
+
+void signal_wait_begin(struct waitq *wq)
+{
+	sig_wq = wq;
+}
+
+void signal_wait_end(void)
+{
+	sig_wq = NULL;
+}
+
+bool signal_wait_pending(void)
+{
+	return sig_pending;
+}
+
 static bool user_fault; /* copy_to_user fails */
 
 int copy_to_user(void __user *dst, const void *src, size_t n)
@@ -178,6 +197,27 @@ static int wait_now(struct file *ep, int max)
 }
 
 /* --- tests --- */
+
+/* A wait with a deadline and nothing ready ends with EINTR when a signal
+ * is there to handle; ready items still come first; the signal's hook on
+ * the wait queue is gone afterwards. */
+TEST(epoll_wait_ends_for_a_signal)
+{
+	struct fake k;
+	struct file *ep = ep_new(), *f = fake_new(&k);
+
+	CHECK(add(ep, f, 7, POLLIN) == 0);
+	sig_pending = true;
+	CHECK(epoll_wait_file(ep, got, 8, false, 1) == -EINTR);
+	CHECK(sig_wq == NULL);
+	fake_set(f, POLLIN, POLLIN);
+	CHECK(epoll_wait_file(ep, got, 8, false, 1) == 1 && got[0].data == 7);
+	sig_pending = false;
+	fake_set(f, 0, 0);
+	CHECK(epoll_wait_file(ep, got, 8, false, 1) == 0);
+	file_put(ep);
+	file_put(f);
+}
 
 TEST(epoll_level_triggered_reports_until_not_ready)
 {

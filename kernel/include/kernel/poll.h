@@ -109,4 +109,16 @@ int epoll_wait_file(struct file *ep, struct epoll_event __user *evs, int max,
  * (kernel/fs/epoll.c). */
 void epoll_file_gone(struct file *f);
 
+/*
+ * Waits a signal ends (poll, select, epoll_wait: Linux returns EINTR from
+ * them whenever a handler runs, never restarting them); kernel/sys. From
+ * signal_wait_begin(wq) to signal_wait_end() a signal for the calling
+ * thread also wakes wq; after waitq_prepare(wq), signal_wait_pending()
+ * says whether one is there to handle, and the wait then ends with
+ * -EINTR. In a kernel thread: no-ops, and never pending.
+ */
+void signal_wait_begin(struct waitq *wq);
+void signal_wait_end(void);
+bool signal_wait_pending(void);
+
 #endif

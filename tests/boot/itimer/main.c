@@ -1,9 +1,13 @@
 /* alarm, setitimer/getitimer, pause and sigsuspend, with SIGALRM handled,
  * then SIGALRM's default action ending the program. */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,6 +100,41 @@ int main(void)
 	printf("sigsuspend %d %s, handler ran %d, blocked again %d\n", r,
 	       strerror(errno), ticks, sigismember(&now, SIGALRM));
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
+
+	/* Readiness waits end with EINTR (never restarted, as on Linux). */
+	int p[2], ep = epoll_create1(0);
+	struct pollfd pfd;
+	struct epoll_event ev = {.events = EPOLLIN}, out;
+	struct timespec two = {2, 0};
+	fd_set rd;
+
+	pipe(p);
+	pfd = (struct pollfd){.fd = p[0], .events = POLLIN};
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+	arm(30, 0);
+	r = poll(&pfd, 1, 2000);
+	printf("poll %d %s\n", r, strerror(errno));
+	arm(30, 0);
+	r = epoll_wait(ep, &out, 1, 2000);
+	printf("epoll_wait %d %s\n", r, strerror(errno));
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	arm(30, 0);
+	r = select(p[0] + 1, &rd, NULL, NULL, &(struct timeval){2, 0});
+	printf("select %d %s\n", r, strerror(errno));
+	/* ppoll's mask lets a blocked SIGALRM in for the wait only. */
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	ticks = 0;
+	arm(30, 0);
+	r = ppoll(&pfd, 1, &two, &empty);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	printf("ppoll %d %s, handler ran %d, blocked again %d\n", r,
+	       strerror(errno), ticks, sigismember(&now, SIGALRM));
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	/* Ready data wins over a pending signal's EINTR. */
+	write(p[1], "x", 1);
+	r = poll(&pfd, 1, 2000);
+	printf("poll ready %d\n", r);
 
 	/* The default action: the program ends, killed by SIGALRM. */
 	signal(SIGALRM, SIG_DFL);
