@@ -75,6 +75,7 @@ int file_wait(struct file *f, unsigned int events, uint64_t deadline_ns)
 	int err = 0;
 
 	events |= POLLERR | POLLHUP;
+	signal_wait_begin(&w.wq);
 	for (bool first = true;; first = false) {
 		waitq_prepare(&w.wq);
 		mask = file_poll(f, &q);
@@ -84,8 +85,14 @@ int file_wait(struct file *f, unsigned int events, uint64_t deadline_ns)
 			waitq_cancel(&w.wq);
 			break;
 		}
+		if (signal_wait_pending()) {
+			waitq_cancel(&w.wq);
+			err = -ERESTARTSYS;
+			break;
+		}
 		err = waitq_wait(&w.wq, deadline_ns);
 	}
+	signal_wait_end();
 	pollq_del(&w.entry);
 	return (mask & events) ? (int)(mask & events) : err ? err : -EAGAIN;
 }

@@ -11,6 +11,7 @@
 #define SIGSEGV	    11
 #define SA_RESTORER 0x04000000U
 #define SA_ONSTACK  0x08000000U
+#define SA_RESTART  0x10000000U
 #define SI_USER	    0
 #define RED_ZONE    128
 
@@ -134,13 +135,24 @@ static uint64_t frame_stack(const struct trapframe *tf, uint32_t flags)
 	return sp - RED_ZONE;
 }
 
-void signal_deliver(struct trapframe *tf)
+void signal_deliver(struct trapframe *tf, uint64_t nr)
 {
 	struct k_sigaction act;
 	struct rt_sigframe frame;
 	uint64_t old_mask, sp, fp;
 	int sig = signal_next_handled(&act, &old_mask);
 
+	/* A wait a signal ended: EINTR after a handler without SA_RESTART,
+	 * else the same call again (syscall is 2 bytes; its arguments are
+	 * still in the frame), before the frame is saved for sigreturn. */
+	if ((int64_t)tf->rax == -ERESTARTSYS) {
+		if (sig && !(act.flags & SA_RESTART)) {
+			tf->rax = (uint64_t)-EINTR;
+		} else {
+			tf->rax = nr;
+			tf->rip -= 2;
+		}
+	}
 	if (!sig)
 		return;
 	if (!(act.flags & SA_RESTORER))

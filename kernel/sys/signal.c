@@ -21,8 +21,9 @@
  * tkill, restore the mask -- acts when the mask comes back, as on Linux.
  * A signal for a thread blocked in a futex wait, a nanosleep, pause,
  * sigsuspend, poll, select or epoll_wait ends it with EINTR
- * (proc_interrupt_locked()); blocking reads, writes and accepts are not
- * interrupted (they would need SA_RESTART's restart). Faults are not
+ * (proc_interrupt_locked()); blocking reads, writes, accepts and
+ * connects end with -ERESTARTSYS, restarted after an SA_RESTART handler
+ * (sigframe.c). Faults are not
  * turned into handled signals: they end the application (fault.c).
  */
 #define SIG_IGN_HANDLER 1

@@ -69,10 +69,11 @@ int signal_next_handled(struct k_sigaction *act, uint64_t *old_blocked);
 void signal_restore_blocked(uint64_t mask);
 struct k_stack signal_get_altstack(void);
 
-/* Run the handler of a pending signal, if any, when the system call in tf
+/* Run the handler of a pending signal, if any, when system call nr in tf
  * returns: builds the rt_sigframe on the user stack and points tf at the
- * handler. tf->rax must hold the call's result. */
+ * handler. tf->rax must hold the call's result; -ERESTARTSYS becomes
+ * -EINTR or a restart of call nr. */
 struct trapframe;
-void signal_deliver(struct trapframe *tf);
+void signal_deliver(struct trapframe *tf, uint64_t nr);
 
 #endif

@@ -164,6 +164,7 @@ static int lone_thread(void)
 #define WAIT_UNTIL(u, cond)                                                    \
 	({                                                                     \
 		int e_ = 0;                                                    \
+		signal_wait_begin(&(u)->wq);                                   \
 		for (;;) {                                                     \
 			waitq_prepare(&(u)->wq);                               \
 			if (cond) {                                            \
@@ -175,8 +176,14 @@ static int lone_thread(void)
 				e_ = lone_thread();                            \
 				break;                                         \
 			}                                                      \
+			if (signal_wait_pending()) {                           \
+				waitq_cancel(&(u)->wq);                        \
+				e_ = -ERESTARTSYS;                             \
+				break;                                         \
+			}                                                      \
 			waitq_wait(&(u)->wq, 0);                               \
 		}                                                              \
+		signal_wait_end();                                             \
 		e_;                                                            \
 	})
 

@@ -273,20 +273,23 @@ bool signal_wait_pending(void)
 bool proc_signal_wake(int sig)
 {
 	uint64_t bit = 1ULL << (sig - 1);
-	bool found = false;
+	struct uthread *to = NULL;
 
+	/* The first thread first, then any other, as Linux tries the
+	 * thread group's leader before the rest (complete_signal()). */
 	spin_lock(&proc_lock);
 	for (struct uthread *u = threads; u; u = u->next) {
 		if (u->blocked & bit)
 			continue;
-		/* The signal is pending already: the wait ends, or the
-		 * thread sees it before it sleeps (proc_sleep_until()). */
-		proc_interrupt_locked(u);
-		found = true;
-		break;
+		if (!to || u->tid == APP_PID)
+			to = u;
 	}
+	/* The signal is pending already: the wait ends, or the thread sees
+	 * it before it sleeps (proc_sleep_until(), signal_wait_pending()). */
+	if (to)
+		proc_interrupt_locked(to);
 	spin_unlock(&proc_lock);
-	return found;
+	return to != NULL;
 }
 
 int proc_wait_signal(void)

@@ -81,7 +81,7 @@ uint64_t syscall_dispatch(struct trapframe *tf)
 	/* A handler for a signal this call raised or unblocked runs as the
 	 * call returns; the frame keeps the call's result. */
 	tf->rax = (uint64_t)ret;
-	signal_deliver(tf);
+	signal_deliver(tf, nr);
 	ret = (long)tf->rax;
 	bkl_unlock(); /* SMP: ring 3 runs without the kernel lock */
 	/* Threads the call woke (lwIP's, a driver's) run before the

@@ -74,4 +74,10 @@
 #define EALREADY 114
 #define EINPROGRESS 115
 
+/* Kernel-internal, never seen by the application: a wait ended by a
+ * signal. After the signal's handler the call restarts if the handler has
+ * SA_RESTART (or none ran), else the application sees EINTR (sigframe.c,
+ * as Linux's ERESTARTSYS). */
+#define ERESTARTSYS 512
+
 #endif

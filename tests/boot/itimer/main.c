@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <pthread.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,49 @@ static void on_alarm(int sig)
 {
 	(void)sig;
 	ticks++;
+}
+
+static void arm(long value_ms, long interval_ms);
+
+/* Writes one byte to the pipe fd *arg after 150 ms. */
+static void *late_writer(void *arg)
+{
+	struct timespec t = {0, 150000000};
+
+	nanosleep(&t, NULL);
+	write(*(int *)arg, "y", 1);
+	return NULL;
+}
+
+/* A read blocked on an empty pipe when SIGALRM comes at 30 ms: with
+ * SA_RESTART the read goes on and gets the byte written at 150 ms,
+ * without it the read fails with EINTR. */
+static void read_across_signal(int restart)
+{
+	struct sigaction sa;
+	pthread_t t;
+	int p[2];
+	char c = 0;
+	ssize_t r;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGALRM, &sa, NULL);
+	pipe(p);
+	ticks = 0;
+	pthread_create(&t, NULL, late_writer, &p[1]);
+	arm(30, 0);
+	r = read(p[0], &c, 1);
+	printf("read %s SA_RESTART: %zd %s, handler ran %d\n",
+	       restart ? "with" : "without", r,
+	       r < 0 ? strerror(errno) : (c == 'y' ? "the byte" : "?"),
+	       ticks);
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+	sa.sa_flags = 0;
+	sigaction(SIGALRM, &sa, NULL);
 }
 
 static long ms_since(const struct timespec *t0)
@@ -135,6 +179,9 @@ int main(void)
 	write(p[1], "x", 1);
 	r = poll(&pfd, 1, 2000);
 	printf("poll ready %d\n", r);
+
+	read_across_signal(1);
+	read_across_signal(0);
 
 	/* The default action: the program ends, killed by SIGALRM. */
 	signal(SIGALRM, SIG_DFL);
