@@ -396,18 +396,6 @@ static int inet_getname(struct socket *s, struct sock_addr *a, bool peer)
 	return 0;
 }
 
-/* Linux's sysctl defaults (net.core.rmem_max, wmem_max) and floors
- * (SOCK_MIN_RCVBUF/SNDBUF, include/net/sock.h, on x86_64). */
-#define SOCKBUF_MAX	212992
-#define SOCK_MIN_RCVBUF 2304
-#define SOCK_MIN_SNDBUF 4608
-
-static int sockbuf_size(int v, int floor)
-{
-	v = v < 0 ? 0 : MIN(v, SOCKBUF_MAX);
-	return MAX(2 * v, floor);
-}
-
 static int inet_setsockopt(struct socket *s, int level, int name,
 			   const void *val, uint32_t len)
 {
@@ -457,14 +445,14 @@ static int inet_setsockopt(struct socket *s, int level, int name,
 			 * rmem_max and floored (net/core/sock.c). It bounds
 			 * the datagrams a UDP socket queues; TCP's window is
 			 * lwIP's fixed TCP_WND. */
-			i->rcvbuf = sockbuf_size(v, SOCK_MIN_RCVBUF);
+			i->rcvbuf = socket_buf_size(v, SOCK_MIN_RCVBUF);
 			if (!is_tcp(s))
 				netconn_set_recvbufsize(i->conn, i->rcvbuf);
 			return 0;
 		case SO_SNDBUF:
 			/* Reported as Linux does; lwIP's TCP_SND_BUF stays the
 			 * limit on what is in flight. */
-			i->sndbuf = sockbuf_size(v, SOCK_MIN_SNDBUF);
+			i->sndbuf = socket_buf_size(v, SOCK_MIN_SNDBUF);
 			return 0;
 		}
 		return -ENOPROTOOPT;

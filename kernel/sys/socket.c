@@ -193,3 +193,9 @@ int socket_file(struct socket *s, int flags, struct file **out)
 	*out = f;
 	return 0;
 }
+
+int socket_buf_size(int v, int floor)
+{
+	v = v < 0 ? 0 : MIN(v, SOCKBUF_MAX);
+	return MAX(2 * v, floor);
+}

@@ -157,4 +157,15 @@ long socket_rw_iov(struct file *f, uint64_t uiov, int cnt, bool write);
  * and seqpacket sockets do not). */
 bool socket_epipe_signals(struct file *f);
 
+/*
+ * SO_RCVBUF and SO_SNDBUF as Linux sizes them (sock_setsockopt): the value
+ * doubled, at most twice net.core.rmem_max/wmem_max's default, at least
+ * the floor (SOCK_MIN_RCVBUF or SOCK_MIN_SNDBUF, include/net/sock.h on
+ * x86-64). What getsockopt then reports.
+ */
+#define SOCKBUF_MAX	212992
+#define SOCK_MIN_RCVBUF 2304
+#define SOCK_MIN_SNDBUF 4608
+int socket_buf_size(int v, int floor);
+
 #endif
