@@ -6,7 +6,11 @@
 # HOLD_SECONDS bounds the search for the most connections held at once
 # (QEMU's forward slows down as connections pile up).
 #
-# Series (lib.sh) per column WHO in kiln, linux, host:
+# The RTL8139 sessions (WHO kiln_rtl, linux_rtl) take only the round trip
+# and bulk figures: the same server behind QEMU's rtl8139 (an RTL8139C+),
+# the Linux guest on Debian's generic kernel with 8139cp.
+#
+# Series (lib.sh) per column WHO in kiln, linux, host (and the _rtl two):
 #   echo_first_WHO  fork until the port answers (ns; N=RUNS)
 #   echo_bulk_WHO   MiB/s, 64 MiB each way (N=ECHO_RUNS)
 #   echo_conns_WHO  ns for 1,000 connections at once (N=ECHO_RUNS)
@@ -18,23 +22,32 @@ ECHO_IMG=$BUILD/examples/echo.img
 ECHO_PORT=${BENCH_PORT:-8080}
 ECHO_CLIENT=$BUILD/bench/echo-client
 LINUX_ECHO_INITRD=$LINUX_DIR/echo.cpio.gz
+# The generic kernel for the RTL8139 guest, in a directory of its own.
+LINUX_GENERIC_DIR=$LINUX_DIR/generic
+VMLINUZ_GENERIC=$LINUX_GENERIC_DIR/vmlinuz
+LINUX_RTL_INITRD=$LINUX_GENERIC_DIR/echo-rtl8139.cpio.gz
 # The NIC and forward of every guest: QEMU user networking, restrict=on,
 # the host side bound to 127.0.0.1 only.
 NET_ARGS=(-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ECHO_PORT-:8080"
 	-device virtio-net-pci,netdev=n0)
+# The same forward behind an RTL8139 (QEMU models the C+ variant).
+RTL_NET_ARGS=("${NET_ARGS[0]}" "${NET_ARGS[1]}" -device rtl8139,netdev=n0)
 
-# kiln_echo_cmd MIB: set CMD to boot the echo image in MIB on BASE with
+# kiln_echo_cmd MIB [NET]: set CMD to boot the echo image in MIB on BASE with
 # NET_ARGS, the very NIC and forward the Linux guest gets, or say why not in
 # ECHO_WHY_kiln and fail. meminfo=1000: the kernel prints the memory in use
-# ("kiln-meminfo:") a second after the server starts, when it is idle.
+# ("kiln-meminfo:") a second after the server starts, when it is idle. NET
+# names the array of NIC arguments (default NET_ARGS).
 kiln_echo_cmd() {
+	local -n net=${2:-NET_ARGS}
+
 	if [ ! -f "$ECHO_IMG" ]; then
 		ECHO_WHY_kiln="no echo image ($ECHO_IMG)"
 		return 1
 	fi
 	with_mem "$1"
 	CMD=("${COMMON[@]}" -kernel "$LOADER" -initrd "$ECHO_IMG"
-		-append "meminfo=1000 --" "${NET_ARGS[@]}")
+		-append "meminfo=1000 --" "${net[@]}")
 }
 
 # echo_cmd WHO MIB: CMD for one column's echo server, or fail (the reason
@@ -43,20 +56,27 @@ echo_cmd() {
 	[ -z "$(echo_why "$1")" ] || return 1
 	case $1 in
 	kiln) kiln_echo_cmd "$2" ;;
+	kiln_rtl) kiln_echo_cmd "$2" RTL_NET_ARGS ;;
 	linux)
 		with_mem "$2"
 		CMD=("${COMMON[@]}" -kernel "$VMLINUZ" -initrd "$LINUX_ECHO_INITRD"
 			-append "$LINUX_APPEND" "${NET_ARGS[@]}") ;;
+	linux_rtl)
+		with_mem "$2"
+		CMD=("${COMMON[@]}" -kernel "$VMLINUZ_GENERIC" -initrd "$LINUX_RTL_INITRD"
+			-append "$LINUX_APPEND" "${RTL_NET_ARGS[@]}") ;;
 	host) CMD=("$ECHO_ELF") ;;
 	esac
 }
 
 # echo_prepare: is there an echo program; the Linux guest's initramfs for
-# it (net-init.sh, the virtio-net driver). Sets ECHO_WHY_<who> on failure.
+# it (net-init.sh, the virtio-net driver) and the generic kernel's with
+# 8139cp for the RTL8139 rows. Sets ECHO_WHY_<who> on failure.
 echo_prepare() {
 	if [ ! -x "$ECHO_ELF" ]; then
 		ECHO_WHY_kiln="no echo example yet: issue 5"
 		ECHO_WHY_linux=$ECHO_WHY_kiln ECHO_WHY_host=$ECHO_WHY_kiln
+		ECHO_WHY_kiln_rtl=$ECHO_WHY_kiln ECHO_WHY_linux_rtl=$ECHO_WHY_kiln
 		ECHO_OK=""
 		return
 	fi
@@ -69,7 +89,18 @@ echo_prepare() {
 			virtio_pci virtio_net 2>>"$SAMPLES/fetch.err"; then
 		ECHO_WHY_linux="echo guest: $(tail -1 "$SAMPLES/fetch.err")"
 	fi
-	kiln_echo_cmd "$MEM"
+	# QEMU's rtl8139 is an RTL8139C+: 8139too refuses it, 8139cp drives it
+	# (../shared/notes/linux-peer.md).
+	if [ -z "$LINUX_OK" ]; then
+		ECHO_WHY_linux_rtl=$LINUX_WHY
+	elif ! bash bench/linux/fetch.sh "$LINUX_GENERIC_DIR" --modules \
+		linux-image-amd64 2>"$SAMPLES/fetch.err" ||
+		! bash bench/linux/initramfs.sh bench/linux/net-init.sh "$ECHO_ELF" \
+			"$LINUX_DIR/busybox" "$LINUX_RTL_INITRD" \
+			"$LINUX_GENERIC_DIR/modules" 8139cp 2>>"$SAMPLES/fetch.err"; then
+		ECHO_WHY_linux_rtl="generic kernel: $(tail -1 "$SAMPLES/fetch.err")"
+	fi
+	kiln_echo_cmd "$MEM" || ECHO_WHY_kiln_rtl=$ECHO_WHY_kiln
 }
 
 # echo_why WHO: why WHO's echo figures are missing, or nothing.
@@ -111,13 +142,27 @@ echo_session() {
 	progress "echo, $who: figures of one running server"
 	vm_start "echo_$who" "${CMD[@]}"
 	if ! "$ECHO_CLIENT" -t 60 wait "$ECHO_PORT" >/dev/null; then
-		printf -v "ECHO_WHY_session_$who" "did not answer on port %s" "$ECHO_PORT"
+		printf -v "ECHO_WHY_session_$who" "did not answer on port %s%s" \
+			"$ECHO_PORT" "$(vm_last_words)"
 		vm_stop
 		return
 	fi
+	case $who in
+	*_rtl)
+		# The NIC's own figures only: round trip and bulk.
+		"$ECHO_CLIENT" -t 60 rtt "$ECHO_PORT" 2000 >"$SAMPLES/echo_rtt_$who"
+		for i in $(seq "$ECHO_RUNS"); do
+			client_series "echo_bulk_$who" -t 120 bulk "$ECHO_PORT" 64
+		done
+		vm_stop
+		echo_bulk_mibs "$who"
+		return ;;
+	esac
 	# Idle: the guest's own account of its memory, then the host's RSS.
 	line=$(vm_line 'bench-meminfo: used [0-9]+ kB|kiln-meminfo: used [0-9]+ kB' 10)
-	[ -n "$line" ] && echo "$line" | grep -o '[0-9]\+' >"$SAMPLES/echo_guestmem_$who"
+	# "used N kB" (kiln's line goes on with free and total).
+	[ -n "$line" ] && echo "$line" | grep -o 'used [0-9]\+' |
+		grep -o '[0-9]\+' >"$SAMPLES/echo_guestmem_$who"
 	vm_rss >"$SAMPLES/echo_rss_$who"
 	"$ECHO_CLIENT" -t 60 rtt "$ECHO_PORT" 2000 >"$SAMPLES/echo_rtt_$who"
 	for i in $(seq "$ECHO_RUNS"); do
@@ -126,15 +171,29 @@ echo_session() {
 	done
 	"$ECHO_CLIENT" -t "$HOLD_SECONDS" hold "$ECHO_PORT" 10000 1000 >"$SAMPLES/echo_hold_$who"
 	vm_stop
-	# Bulk: MiB/s from "ns bytes"; conns: ns when all 1,000 answered.
-	awk '{ printf "%.17g\n", $2 / 1048576 / ($1 / 1e9) }' \
-		"$SAMPLES/echo_bulk_$who.raw" >"$SAMPLES/echo_bulk_$who.mibs" 2>/dev/null
+	echo_bulk_mibs "$who"
+	# Conns: ns when all 1,000 answered.
 	awk '$2 == 1000 { print $1 } $2 != 1000 { bad = $2 }
 		END { if (bad != "") print "only " bad " of 1000 answered" >"/dev/stderr" }' \
 		"$SAMPLES/echo_conns_$who.raw" >"$SAMPLES/echo_conns_$who.ns" \
 		2>"$SAMPLES/echo_conns_$who.bad"
 	[ -s "$SAMPLES/echo_conns_$who.bad" ] &&
 		fail_series "echo_conns_$who" "$(cat "$SAMPLES/echo_conns_$who.bad")"
+}
+
+# echo_bulk_mibs WHO: the bulk series in MiB/s from its "ns bytes" lines.
+echo_bulk_mibs() {
+	awk '{ printf "%.17g\n", $2 / 1048576 / ($1 / 1e9) }' \
+		"$SAMPLES/echo_bulk_$1.raw" >"$SAMPLES/echo_bulk_$1.mibs" 2>/dev/null
+}
+
+# vm_last_words: what a guest that never answered said last (a Linux
+# "init:" complaint, a panic or kiln's last line), for its FAIL cell.
+vm_last_words() {
+	local line
+	line=$(tr -d '\r' <"$VM_OUT" 2>/dev/null |
+		grep -a -E 'init:|panic|PANIC|kiln' | tail -1 | cut -c1-100)
+	[ -n "$line" ] && echo "; \"$line\""
 }
 
 # --- cells: echo_cell_<what> WHO ------------------------------------------

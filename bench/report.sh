@@ -73,6 +73,7 @@ report() {
 	echo "$MACHINE"
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- Linux guest: $(tr '\n' ',' <"$LINUX_DIR/versions" 2>/dev/null | sed 's/,$//; s/,/, /g')"
+	echo "- Linux guest on RTL8139: $(head -1 "$LINUX_GENERIC_DIR/versions" 2>/dev/null || echo "no generic kernel")"
 	echo "- runs: $RUNS per timed cell, interleaved (one of each per round)$QUICK_NOTE"
 	echo
 	echo "$TABLE"
@@ -109,6 +110,17 @@ report() {
 	echo "guest's /init (\`bench/linux/net-init.sh\`) loads virtio-net, sets"
 	echo "10.0.2.15/24 and execs the program as PID 1. Figures of one running"
 	echo "server each (\`bench/echo_client.c\`), all through 127.0.0.1."
+	echo "The RTL8139 rows boot the same servers with \`${RTL_NET_ARGS[*]:2}\`"
+	echo "instead (QEMU models an RTL8139C+); the Linux guest there is Debian's"
+	echo "generic kernel (the cloud one has no Realtek driver) loading 8139cp."
+	echo
+	echo "Threads: \`bench/threadbench.c\`, one static musl binary, runs in kiln"
+	echo "(\`-append '-- lat|scale ...'\`), in the Linux guest (the hello"
+	echo "guest's /init) and on the host. The create, wake and switch rows run"
+	echo "it with \`-smp 1\` (the host process pinned to one core), the scaling"
+	echo "row with \`-smp $TB_SMP -accel tcg,thread=multi\` (one host thread per"
+	echo "vCPU): the guests' vCPUs share this machine's $(nproc) cores, so the"
+	echo "speed-up cannot pass $(nproc)× here."
 	echo
 	echo "Plot: $PLOT"
 }

@@ -6,7 +6,8 @@
 #
 # Environment: BUILD, QEMU, QUICK=1 (3 runs per timing instead of 10, one
 # echo session run instead of 3, 30 s instead of 180 to find the most
-# connections held at once), RUNS and ECHO_RUNS (override those),
+# connections held at once, 300 thread samples instead of 1,000 and half
+# the scaling job), RUNS and ECHO_RUNS (override those),
 # BENCH_MEM (MiB for the timed boots, default 128), BENCH_PORT (host port
 # of the echo server, default 8080), BENCH_ECHO_ELF (the echo program,
 # default build/examples/echo).
@@ -45,6 +46,7 @@ SAMPLES=$(mktemp -d)
 . bench/echo.sh
 . bench/report.sh
 . bench/files.sh
+. bench/threads.sh
 # A server left running is stopped by its PID, also on ^C (a background
 # job of a script ignores SIGINT).
 trap 'vm_stop; rm -rf "$SAMPLES"' EXIT
@@ -217,6 +219,21 @@ row_echo_first_byte() {
 }
 row_echo_rtt() { LABEL="echo: 1-byte round trip, median and p99 of 2,000"; echo_row rtt echo_cell_rtt; }
 row_echo_bulk() { LABEL="echo: bulk throughput, 64 MiB each way"; echo_row bulk echo_cell_bulk; }
+# The same two figures behind QEMU's rtl8139; the host process has no NIC,
+# its cell repeats the virtio rows' figure for the comparison.
+rtl_row() {
+	K=$($2 kiln_rtl) L=$($2 linux_rtl) P=$($2 host)
+	[ "${P#FAIL}" = "$P" ] && P="$P (no NIC: the figure above)"
+	KM=$(echo_median kiln_rtl "$1") LM=$(echo_median linux_rtl "$1")
+}
+row_echo_rtt_rtl() {
+	LABEL="echo on RTL8139 (\`-device rtl8139\`; Linux: generic kernel, 8139cp): 1-byte round trip, median and p99 of 2,000"
+	rtl_row rtt echo_cell_rtt
+}
+row_echo_bulk_rtl() {
+	LABEL="echo on RTL8139: bulk throughput, 64 MiB each way"
+	rtl_row bulk echo_cell_bulk
+}
 row_echo_conns() {
 	LABEL="echo: 1,000 connections open at once, time to open them (two at a time: QEMU's forward listens with backlog 1) and for all to answer"
 	echo_row conns echo_cell_conns
@@ -265,8 +282,9 @@ row_echo_min_mem() {
 
 ROWS="hello_boot hello_kiln_run floor above_floor hello_rss hello_size
 	loader_size hello_min_mem echo_first_byte echo_rtt echo_bulk
-	echo_conns echo_max_conns echo_size echo_min_mem echo_guest_mem
-	echo_rss rootfs_growth file_read file_write"
+	echo_rtt_rtl echo_bulk_rtl echo_conns echo_max_conns echo_size echo_min_mem echo_guest_mem
+	echo_rss rootfs_growth file_read file_write threads_create
+	threads_wake threads_switch threads_scale"
 
 table() {
 	local r
@@ -295,6 +313,8 @@ if [ -n "$ECHO_OK" ]; then
 	echo_session kiln
 	echo_session linux
 	echo_session host
+	echo_session kiln_rtl
+	echo_session linux_rtl
 fi
 TABLE=$(table)
 mkdir -p bench/results

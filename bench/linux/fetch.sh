@@ -1,9 +1,12 @@
 #!/bin/bash
-# Fetch the Linux guest's parts from Debian into DIR (cached): the cloud
-# kernel and a static busybox. Downloaded with `apt-get download` (nothing is
+# Fetch the Linux guest's parts from Debian into DIR (cached): a kernel
+# (the cloud flavour unless META names another) and a static busybox. Downloaded with `apt-get download` (nothing is
 # installed) and unpacked with dpkg-deb. Never committed.
 #
-# Usage: fetch.sh DIR [--modules]
+# Usage: fetch.sh DIR [--modules [META]]
+#   META  the kernel metapackage, default linux-image-cloud-amd64 (virtio
+#         only); linux-image-amd64 is the generic kernel, the only Debian
+#         one with an RTL8139 driver (8139cp). One DIR per kernel.
 # Leaves DIR/vmlinuz, DIR/busybox and DIR/versions (one "package version"
 # line each); with --modules also DIR/modules, the kernel's unpacked
 # /lib/modules/<version> (for a networked guest's NIC driver). On failure
@@ -11,6 +14,7 @@
 set -u
 dir=$1
 modules=${2:-}
+meta=${3:-linux-image-cloud-amd64}
 mkdir -p "$dir/deb"
 cd "$dir" || exit 1
 
@@ -19,7 +23,7 @@ say() { echo "linux guest: $*" >&2; }
 # The metapackage only depends on the current ABI's image package: fetch
 # that one (apt-get download does not resolve dependencies).
 kernel_pkg() {
-	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+	apt-cache depends "$meta" 2>/dev/null |
 		awk '/Depends: linux-image-/ { print $2; exit }'
 }
 
@@ -54,7 +58,7 @@ version() { dpkg-deb -f "$(ls deb/"$1"_*.deb | head -1)" Version; }
 
 if [ ! -s vmlinuz ] || [ ! -s busybox ]; then
 	kpkg=$(kernel_pkg)
-	[ -n "$kpkg" ] || { say "apt-cache knows no linux-image-cloud-amd64"; exit 1; }
+	[ -n "$kpkg" ] || { say "apt-cache knows no $meta"; exit 1; }
 	download "$kpkg" && download busybox-static || exit 1
 	extract "$kpkg" './boot/vmlinuz-*' vmlinuz || exit 1
 	extract busybox-static ./bin/busybox busybox || exit 1
