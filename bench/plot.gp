@@ -1,10 +1,11 @@
 # bench/plot.gp: hello's start to exit (median, bars min to max) for the
 # firmware floor, kiln, the Linux guest and the host process; beside it,
-# when there are figures, the echo's 1-byte round trip (median, bar to p99).
+# when there are figures, the echo's 1-byte round trip (median, bar to p99)
+# on virtio-net and on the RTL8139.
 # Usage: gnuplot -e "data='F'; rtt='R'; out='PNG'; title='TEXT'" plot.gp
 # F: index "label" median min max (ms); R: index "label" median p99 (µs),
 # or '' for none.
-set terminal pngcairo size 1200,520 font ",11"
+set terminal pngcairo size 1400,520 font ",11"
 set output out
 set style fill solid 0.6 border -1
 set boxwidth 0.6

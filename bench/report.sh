@@ -36,10 +36,12 @@ plot_data() {
 	done
 }
 
-# rtt_data: index "label" median p99 (µs) per column with a round trip.
+# rtt_data: index "label" median p99 (µs) per column with a round trip:
+# the guests on virtio-net, then on the RTL8139, then the host process.
 rtt_data() {
 	local i=0 k m p
-	for k in kiln:kiln linux:"Linux guest" host:"host process"; do
+	for k in kiln:"kiln virtio" linux:"Linux virtio" kiln_rtl:"kiln rtl8139" \
+		linux_rtl:"Linux rtl8139" host:host; do
 		read -r m p _ <"$SAMPLES/echo_rtt_${k%%:*}" 2>/dev/null || continue
 		case $m in [0-9]*) ;; *) continue ;; esac
 		awk -v i=$i -v l="${k#*:}" -v m="$m" -v p="$p" \

@@ -36,13 +36,13 @@ tb_guests() {
 		with_mem "$MEM"
 		with_smp "$smp"
 		CMD=("${COMMON[@]}" -kernel "$LOADER" -initrd "$SAMPLES/threadbench.img" -append "-- $mode $*")
-		sample "tb_${mode}_kiln" 300 1 "threadbench" "${CMD[@]}"
+		sample "tb_${mode}_kiln" 90 1 "threadbench" "${CMD[@]}"
 	fi
 	if [ -e "$SAMPLES/threadbench.cpio.gz" ]; then
 		with_mem "$MEM"
 		with_smp "$smp"
 		CMD=("${COMMON[@]}" -kernel "$VMLINUZ" -initrd "$SAMPLES/threadbench.cpio.gz" -append "$LINUX_APPEND -- $mode $*")
-		sample "tb_${mode}_linux" 300 0 "threadbench" "${CMD[@]}"
+		sample "tb_${mode}_linux" 90 0 "threadbench" "${CMD[@]}"
 	fi
 }
 
@@ -75,8 +75,8 @@ threads_measure() {
 	fi
 	tb_guests lat 1 "$TB_N"
 	tb_guests scale "$TB_SMP" "$TB_MITER" "$TB_REPS"
-	sample tb_lat_host 120 0 "threadbench" "$THREADBENCH" lat "$TB_N"
-	sample tb_scale_host 300 0 "threadbench" "$THREADBENCH" scale "$TB_MITER" "$TB_REPS"
+	sample tb_lat_host 60 0 "threadbench" "$THREADBENCH" lat "$TB_N"
+	sample tb_scale_host 60 0 "threadbench" "$THREADBENCH" scale "$TB_MITER" "$TB_REPS"
 }
 
 # tb_lines KEY: threadbench's lines of a run ("threadbench ..."), also of a
