@@ -35,15 +35,24 @@ tb_guests() {
 	if [ -e "$SAMPLES/threadbench.img" ]; then
 		with_mem "$MEM"
 		with_smp "$smp"
-		CMD=("${COMMON[@]}" -kernel "$LOADER" -initrd "$SAMPLES/threadbench.img" -append "-- $mode $*")
+		CMD=("${COMMON[@]}" -kernel "$LOADER"
+			-initrd "$SAMPLES/threadbench.img" -append "-- $mode $*")
 		sample "tb_${mode}_kiln" 90 1 "threadbench" "${CMD[@]}"
 	fi
 	if [ -e "$SAMPLES/threadbench.cpio.gz" ]; then
 		with_mem "$MEM"
 		with_smp "$smp"
-		CMD=("${COMMON[@]}" -kernel "$VMLINUZ" -initrd "$SAMPLES/threadbench.cpio.gz" -append "$LINUX_APPEND -- $mode $*")
+		CMD=("${COMMON[@]}" -kernel "$VMLINUZ"
+			-initrd "$SAMPLES/threadbench.cpio.gz"
+			-append "$LINUX_APPEND -- $mode $*")
 		sample "tb_${mode}_linux" 90 0 "threadbench" "${CMD[@]}"
 	fi
+}
+
+# tb_fail WHO REASON: neither of WHO's runs can be taken.
+tb_fail() {
+	fail_series "tb_lat_$1" "$2"
+	fail_series "tb_scale_$1" "$2"
 }
 
 # threads_measure: build threadbench, pack it for both guests, run it.
@@ -55,38 +64,39 @@ threads_measure() {
 	if ! ${MUSL_GCC:-musl-gcc} -static -O2 -pthread -o "$THREADBENCH" \
 		bench/threadbench.c 2>"$SAMPLES/tb.err"; then
 		for who in kiln linux host; do
-			fail_series "tb_lat_$who" "cannot build threadbench: $(head -1 "$SAMPLES/tb.err")"
-			fail_series "tb_scale_$who" "cannot build threadbench: $(head -1 "$SAMPLES/tb.err")"
+			tb_fail "$who" "cannot build threadbench: $(head -1 "$SAMPLES/tb.err")"
 		done
 		return
 	fi
 	if ! "$KILN" pack "$THREADBENCH" -o "$SAMPLES/threadbench.img" \
 		2>"$SAMPLES/tb.err"; then
-		fail_series tb_lat_kiln "kiln pack: $(head -1 "$SAMPLES/tb.err")"
-		fail_series tb_scale_kiln "kiln pack: $(head -1 "$SAMPLES/tb.err")"
+		tb_fail kiln "kiln pack: $(head -1 "$SAMPLES/tb.err")"
 	fi
 	if [ -z "$LINUX_OK" ]; then
-		fail_series tb_lat_linux "${LINUX_WHY:-no Linux guest}"
-		fail_series tb_scale_linux "${LINUX_WHY:-no Linux guest}"
+		tb_fail linux "${LINUX_WHY:-no Linux guest}"
 	elif ! bash bench/linux/initramfs.sh "$INIT" "$THREADBENCH" \
-		"$LINUX_DIR/busybox" "$SAMPLES/threadbench.cpio.gz" 2>"$SAMPLES/tb.err"; then
-		fail_series tb_lat_linux "initramfs: $(tail -1 "$SAMPLES/tb.err")"
-		fail_series tb_scale_linux "initramfs: $(tail -1 "$SAMPLES/tb.err")"
+		"$LINUX_DIR/busybox" "$SAMPLES/threadbench.cpio.gz" \
+		2>"$SAMPLES/tb.err"; then
+		tb_fail linux "initramfs: $(tail -1 "$SAMPLES/tb.err")"
 	fi
 	tb_guests lat 1 "$TB_N"
 	tb_guests scale "$TB_SMP" "$TB_MITER" "$TB_REPS"
-	sample tb_lat_host 60 0 "threadbench" "$THREADBENCH" lat "$TB_N"
-	sample tb_scale_host 60 0 "threadbench" "$THREADBENCH" scale "$TB_MITER" "$TB_REPS"
+	sample tb_lat_host 60 0 threadbench "$THREADBENCH" lat "$TB_N"
+	sample tb_scale_host 60 0 threadbench "$THREADBENCH" scale \
+		"$TB_MITER" "$TB_REPS"
 }
 
 # tb_lines KEY: threadbench's lines of a run ("threadbench ..."), also of a
 # failed one.
-tb_lines() { tr -d '\r' <"$SAMPLES/$1.out" 2>/dev/null | grep -a '^threadbench '; }
+tb_lines() {
+	tr -d '\r' <"$SAMPLES/$1.out" 2>/dev/null | grep -a '^threadbench '
+}
 
 # tb_value KEY WHAT: the numbers after "threadbench WHAT" of a good run.
 tb_value() {
 	[ -e "$SAMPLES/$1.fail" ] && return 1
-	tb_lines "$1" | awk -v w="$2" '$2 == w { $1 = $2 = ""; print substr($0, 3); f = 1; exit }
+	tb_lines "$1" | awk -v w="$2" '
+		$2 == w { $1 = $2 = ""; print substr($0, 3); f = 1; exit }
 		END { exit !f }'
 }
 
