@@ -105,11 +105,18 @@ stripped_size() {
 # stripped_image_size PROGRAM: bytes of the image kiln makes from PROGRAM when
 # both are stripped, program and kernel ("kernel + app, stripped"): the
 # program is stripped, packed, and the image stripped of the kernel's
-# symbols. Returns 1 when a step fails.
+# symbols. Returns 1 when a step fails. The kernel is the one kiln pack
+# picks for the unstripped program (without networking when it defines no
+# socket()): a stripped program alone would always get the full one.
 stripped_image_size() {
+	local net=--net
 	[ -f "$1" ] || return 1
+	nm "$1" >"$SAMPLES/nm" 2>/dev/null && [ -s "$SAMPLES/nm" ] &&
+		awk '$3 == "socket" { f = 1 } END { exit f }' "$SAMPLES/nm" &&
+		net=--no-net
 	strip -o "$SAMPLES/app" "$1" 2>/dev/null || return 1
-	"$KILN" pack "$SAMPLES/app" -o "$SAMPLES/app.img" >/dev/null 2>&1 || return 1
+	"$KILN" pack "$SAMPLES/app" "$net" -o "$SAMPLES/app.img" >/dev/null 2>&1 ||
+		return 1
 	stripped_size "$SAMPLES/app.img"
 }
 

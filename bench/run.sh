@@ -171,7 +171,7 @@ row_hello_rss() {
 }
 
 row_hello_size() {
-	LABEL="hello image size (kiln: stripped program packed, image stripped; Linux: kernel + initramfs; host: stripped program)"
+	LABEL="hello image size (kiln: stripped program packed on the kernel kiln pack picks for it, without networking, image stripped; Linux: kernel + initramfs; host: stripped program)"
 	KM=$(stripped_image_size "$HELLO_ELF") && K=$(bytes "$KM") || K="FAIL (cannot strip and pack $HELLO_ELF)"
 	if [ -n "$LINUX_OK" ]; then
 		LM=$(($(stat -c %s "$VMLINUZ") + $(stat -c %s "$LINUX_INITRD")))
