@@ -141,17 +141,23 @@ row_threads_switch() {
 	threads_row switch_ns
 }
 
-# tb_scale_cell KEY: "1: 1.23 s; 2: 0.65 s (1.9×); 4: 0.60 s (2.1×); 4 CPUs".
+# tb_scale_cell KEY: "1: 1.23 s; 2: 0.65 s (1.9×); 4: 0.60 s (2.1×); 4 CPUs
+# online", and how many CPUs kiln's kernel started when it says (its
+# MULTIPROCESSOR INFORMATION block) and that differs.
 tb_scale_cell() {
-	local t1 t2 t4 cpus
+	local t1 t2 t4 cpus up
 	t1=$(tb_value "$1" scale_ns | awk '$1 == 1 { print $2 }')
 	[ -n "$t1" ] || { tb_why "$1"; return; }
 	t2=$(tb_lines "$1" | awk '$2 == "scale_ns" && $3 == 2 { print $4 }')
 	t4=$(tb_lines "$1" | awk '$2 == "scale_ns" && $3 == 4 { print $4 }')
 	cpus=$(tb_value "$1" cpus)
-	awk -v a="$t1" -v b="$t2" -v c="$t4" -v n="$cpus" 'BEGIN {
-		printf "1: %.2f s; 2: %.2f s (%.2f×); 4: %.2f s (%.2f×); %d CPUs online\n",
-			a / 1e9, b / 1e9, a / b, c / 1e9, a / c, n }'
+	up=$(tr -d '\r' <"$SAMPLES/$1.out" |
+		sed -n 's/.*Initialized CPUs: *\([0-9]*\).*/\1/p' | head -1)
+	[ "${up:-$cpus}" = "$cpus" ] && up="" ||
+		up=" (the kernel started $up)"
+	awk -v a="$t1" -v b="$t2" -v c="$t4" -v n="$cpus" -v up="$up" 'BEGIN {
+		printf "1: %.2f s; 2: %.2f s (%.2f×); 4: %.2f s (%.2f×); %d CPUs online%s\n",
+			a / 1e9, b / 1e9, a / b, c / 1e9, a / c, n, up }'
 }
 
 row_threads_scale() {
