@@ -282,9 +282,9 @@ row_echo_min_mem() {
 
 ROWS="hello_boot hello_kiln_run floor above_floor hello_rss hello_size
 	loader_size hello_min_mem echo_first_byte echo_rtt echo_bulk
-	echo_rtt_rtl echo_bulk_rtl echo_conns echo_max_conns echo_size echo_min_mem echo_guest_mem
-	echo_rss rootfs_growth file_read file_write threads_create
-	threads_wake threads_switch threads_scale"
+	echo_rtt_rtl echo_bulk_rtl echo_conns echo_max_conns echo_size
+	echo_min_mem echo_guest_mem echo_rss rootfs_growth file_read file_write
+	threads_create threads_wake threads_switch threads_scale"
 
 table() {
 	local r
