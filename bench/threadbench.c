@@ -19,7 +19,8 @@
  * The partner thread of the last two is created once, before either.
  * scale: the same CPU-bound integer job (MITER million xorshift steps,
  * default 200) split evenly over 1, 2 and 4 threads, REPS times each
- * (default 3); wall time from the first pthread_create to the last join:
+ * (default 3, the counts taking turns); wall time from the first
+ * pthread_create to the last join:
  *   threadbench cpus ONLINE
  *   threadbench scale_ns THREADS MEDIAN MIN MAX
  *
@@ -199,35 +200,47 @@ static void *crunch(void *arg)
 	return NULL;
 }
 
+/* run_split K MITER: the job over K threads; wall ns, or -errno. */
+static long long run_split(int k, long miter)
+{
+	struct job jobs[4];
+	pthread_t th[4];
+	long long t0 = now_ns();
+	int err;
+
+	for (int i = 0; i < k; i++) {
+		jobs[i].steps = miter * 1000000ULL / k;
+		err = pthread_create(&th[i], NULL, crunch, &jobs[i]);
+		if (err)
+			return -err;
+	}
+	for (int i = 0; i < k; i++)
+		pthread_join(th[i], NULL);
+	return now_ns() - t0;
+}
+
+/*
+ * The thread counts take turns (1, 2, 4, 1, 2, 4, ...) so that a change in
+ * the host's load touches all three alike.
+ */
 static int scale(long miter, int reps)
 {
 	static const int counts[] = { 1, 2, 4 };
-	struct job jobs[4];
-	pthread_t th[4];
-	long long t[16];
-	int err;
+	enum { NC = sizeof(counts) / sizeof(counts[0]) };
+	long long t[NC][16];
 
 	printf("threadbench cpus %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
-	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
-		int k = counts[c];
-
-		for (int r = 0; r < reps; r++) {
-			long long t0 = now_ns();
-
-			for (int i = 0; i < k; i++) {
-				jobs[i].steps = miter * 1000000ULL / k;
-				err = pthread_create(&th[i], NULL, crunch,
-						     &jobs[i]);
-				if (err)
-					return fail("pthread_create", err);
-			}
-			for (int i = 0; i < k; i++)
-				pthread_join(th[i], NULL);
-			t[r] = now_ns() - t0;
+	for (int r = 0; r < reps; r++) {
+		for (int c = 0; c < NC; c++) {
+			t[c][r] = run_split(counts[c], miter);
+			if (t[c][r] < 0)
+				return fail("pthread_create", (int)-t[c][r]);
 		}
-		qsort(t, reps, sizeof(*t), cmp_ll);
-		printf("threadbench scale_ns %d %lld %lld %lld\n", k,
-		       t[reps / 2], t[0], t[reps - 1]);
+	}
+	for (int c = 0; c < NC; c++) {
+		qsort(t[c], reps, sizeof(t[c][0]), cmp_ll);
+		printf("threadbench scale_ns %d %lld %lld %lld\n", counts[c],
+		       t[c][reps / 2], t[c][0], t[c][reps - 1]);
 	}
 	return 0;
 }
