@@ -42,7 +42,7 @@ static int wait_for_other(struct file *f, unsigned int events,
 
 	if (f->flags & O_NONBLOCK)
 		return -EAGAIN;
-	if (thread_user_count() > 1)
+	if (wait_can_end())
 		return (err = file_wait(f, events, 0)) < 0 ? err : 0;
 	if (!warned)
 		log_warn("%s would wait for another thread, and the "

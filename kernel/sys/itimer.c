@@ -5,6 +5,7 @@
 #include <kernel/time.h>
 #include <kernel/uaccess.h>
 
+#include "proc.h"
 #include "signal.h"
 #include "syscall.h"
 
@@ -54,6 +55,11 @@ static void itimer_fire(void *arg)
 	spin_unlock(&it_lock);
 	if (due)
 		signal_send_process(SIGALRM);
+}
+
+bool itimer_armed(void)
+{
+	return __atomic_load_n(&it_deadline, __ATOMIC_RELAXED) != 0;
 }
 
 static uint64_t tv_ns(const struct k_timeval *tv)

@@ -54,6 +54,9 @@ int proc_signal_tid(uint32_t tid, int sig);
  * every thread blocks it. Safe from interrupt handlers. */
 bool proc_signal_wake(int sig);
 
+/* itimer.c: whether the interval timer will still send SIGALRM. */
+bool itimer_armed(void);
+
 /* Block the calling thread until a signal for it (or the process) that
  * it does not block arrives: -EINTR (pause, sigsuspend). */
 int proc_wait_signal(void);

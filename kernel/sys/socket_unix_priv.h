@@ -132,7 +132,7 @@ ssize_t unix_recvmsg(struct socket *s, struct sock_msg *m, bool nonblock);
 				waitq_cancel(&(u)->wq);                        \
 				break;                                         \
 			}                                                      \
-			if (thread_user_count() <= 1) {                        \
+			if (!wait_can_end()) {                                 \
 				waitq_cancel(&(u)->wq);                        \
 				e_ = us_lone_thread();                            \
 				break;                                         \

@@ -263,6 +263,11 @@ void signal_wait_end(void)
 	signal_wait_begin(NULL);
 }
 
+bool wait_can_end(void)
+{
+	return thread_user_count() > 1 || itimer_armed();
+}
+
 bool signal_wait_pending(void)
 {
 	struct uthread *u = uthread_self();

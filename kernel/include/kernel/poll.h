@@ -120,5 +120,10 @@ void epoll_file_gone(struct file *f);
 void signal_wait_begin(struct waitq *wq);
 void signal_wait_end(void);
 bool signal_wait_pending(void);
+/* Whether anything could still end a wait of the calling thread that no
+ * interrupt ends (a pipe or AF_UNIX peer): another thread of the
+ * application, or its armed interval timer. When nothing could, such a
+ * call returns EAGAIN instead of hanging the guest. */
+bool wait_can_end(void);
 
 #endif

@@ -183,6 +183,21 @@ int main(void)
 	read_across_signal(1);
 	read_across_signal(0);
 
+	/* One thread, nobody to write: only the timer can end the read. */
+	{
+		int q[2];
+		char c;
+
+		pipe(q);
+		ticks = 0;
+		arm(30, 0);
+		r = (int)read(q[0], &c, 1);
+		printf("lone read %d %s, handler ran %d\n", r, strerror(errno),
+		       ticks);
+		close(q[0]);
+		close(q[1]);
+	}
+
 	/* The default action: the program ends, killed by SIGALRM. */
 	signal(SIGALRM, SIG_DFL);
 	puts("waiting for the default action");
