@@ -124,6 +124,16 @@ static void rq_push_kick(unsigned cpu, struct thread *t)
 	}
 }
 
+void thread_kick(struct thread *t)
+{
+	uint64_t flags = spin_lock_irqsave(&sched_lock);
+
+	if (t->state == THREAD_RUNNING && t->on_cpu &&
+	    t->cpu != this_cpu()->id)
+		apic_send_ipi(t->cpu, VEC_IPI_WAKE);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
 /* An idle CPU takes the head of the longest other queue. */
 static struct thread *steal_locked(void)
 {

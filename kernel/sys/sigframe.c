@@ -2,9 +2,13 @@
  * out. */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
+#include <kernel/exec.h>
+#include <kernel/irq.h>
+#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/uaccess.h>
 
+#include "proc.h"
 #include "signal.h"
 #include "syscall.h"
 
@@ -145,7 +149,7 @@ void signal_deliver(struct trapframe *tf, uint64_t nr)
 	/* A wait a signal ended: EINTR after a handler without SA_RESTART,
 	 * else the same call again (syscall is 2 bytes; its arguments are
 	 * still in the frame), before the frame is saved for sigreturn. */
-	if ((int64_t)tf->rax == -ERESTARTSYS) {
+	if (nr != SIGNAL_NO_SYSCALL && (int64_t)tf->rax == -ERESTARTSYS) {
 		if (sig && !(act.flags & SA_RESTART)) {
 			tf->rax = (uint64_t)-EINTR;
 		} else {
@@ -179,6 +183,22 @@ void signal_deliver(struct trapframe *tf, uint64_t nr)
 	tf->rdx = sp + __builtin_offsetof(struct rt_sigframe, uc);
 	tf->rax = 0;
 	tf->rflags &= ~(RFLAGS_DF | RFLAGS_RF | RFLAGS_TF);
+}
+
+void signal_interrupt_return(struct trapframe *tf)
+{
+	struct uthread *u = uthread_self();
+
+	if (!u || !signal_pending_for(u))
+		return;
+	/* Kernel code runs under the kernel lock, waited for with
+	 * interrupts on (a TLB shootdown may need this CPU's answer), as a
+	 * fault from ring 3 does. */
+	irq_enable();
+	bkl_lock();
+	signal_deliver(tf, SIGNAL_NO_SYSCALL);
+	bkl_unlock();
+	irq_disable();
 }
 
 /* The frame is the application's memory: everything in it is checked or

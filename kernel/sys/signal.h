@@ -74,6 +74,7 @@ struct k_stack signal_get_altstack(void);
  * handler. tf->rax must hold the call's result; -ERESTARTSYS becomes
  * -EINTR or a restart of call nr. */
 struct trapframe;
+#define SIGNAL_NO_SYSCALL UINT64_MAX /* nr: an interrupt, not a call */
 void signal_deliver(struct trapframe *tf, uint64_t nr);
 
 #endif

@@ -245,6 +245,7 @@ void proc_interrupt_locked(struct uthread *u)
 	waitq_wake_one(&u->sleep_wq);
 	if (u->intr_wq)
 		waitq_wake_all(u->intr_wq);
+	thread_kick(u->t); /* running in ring 3 on another CPU */
 }
 
 void signal_wait_begin(struct waitq *wq)

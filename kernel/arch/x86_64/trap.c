@@ -1,5 +1,6 @@
 /* Trap dispatch: count, route exceptions to the app's signals or a panic. */
 #include <kernel/arch.h>
+#include <kernel/exec.h>
 #include <kernel/irq.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -201,6 +202,8 @@ void trap_dispatch(struct trapframe *tf)
 	}
 	/* Threads this interrupt woke run before the application resumes
 	 * (after the EOI: the APIC must not wait on another thread). */
-	if (trap_from_user(tf))
+	if (trap_from_user(tf)) {
 		sched_preempt_user();
+		signal_interrupt_return(tf);
+	}
 }

@@ -19,4 +19,14 @@ struct kcmdline;
 __noreturn void exec_start_app(const struct kiln_boot_info *bi,
 			       const struct kcmdline *cl);
 
+/*
+ * On the way back to ring 3 from an interrupt (kernel/sys/sigframe.c): if
+ * the interrupted thread has a signal to handle, its handler runs now, so
+ * a thread that computes in ring 3 without system calls still gets its
+ * signals (an interval timer's, or a tkill from another CPU, which sends
+ * an IPI for it). Interrupts off on entry and on return.
+ */
+struct trapframe;
+void signal_interrupt_return(struct trapframe *tf);
+
 #endif

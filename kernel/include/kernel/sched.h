@@ -79,6 +79,9 @@ const char *thread_name(const struct thread *t);
 void thread_set_name(struct thread *t, const char *name);
 /* Give up the CPU to another runnable thread, if any. */
 void thread_yield(void);
+/* t runs on another CPU: interrupt that CPU, so that t sees on its way
+ * back to ring 3 what was just set for it (a signal). */
+void thread_kick(struct thread *t);
 /* End the calling kernel thread; its stack is freed by the next thread
  * that runs. */
 __noreturn void thread_exit(void);

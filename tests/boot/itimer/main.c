@@ -64,6 +64,24 @@ static void read_across_signal(int restart)
 	sigaction(SIGALRM, &sa, NULL);
 }
 
+static volatile sig_atomic_t usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1 = 1;
+}
+
+/* pthread_kill's the thread *arg after 30 ms. */
+static void *killer(void *arg)
+{
+	struct timespec t = {0, 30000000};
+
+	nanosleep(&t, NULL);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
+	return NULL;
+}
+
 static long ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -182,6 +200,27 @@ int main(void)
 
 	read_across_signal(1);
 	read_across_signal(0);
+
+	/* Loops that make no system call still get their signals: the
+	 * timer's, and another thread's pthread_kill (from another CPU). */
+	ticks = 0;
+	arm(30, 0);
+	while (!ticks)
+		;
+	puts("spinning loop got SIGALRM");
+	{
+		struct sigaction su;
+		pthread_t self = pthread_self(), k;
+
+		memset(&su, 0, sizeof su);
+		su.sa_handler = on_usr1;
+		sigaction(SIGUSR1, &su, NULL);
+		pthread_create(&k, NULL, killer, &self);
+		while (!usr1)
+			;
+		pthread_join(k, NULL);
+		puts("spinning loop got pthread_kill");
+	}
 
 	/* One thread, nobody to write: only the timer can end the read. */
 	{
