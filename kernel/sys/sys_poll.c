@@ -96,6 +96,10 @@ struct poller {
 	struct poll_waiter *w; /* one per descriptor */
 	int n;
 	bool registered;
+	/* what the scan reads and writes: poll's array, or select's sets */
+	struct k_pollfd *fds;
+	const struct fdsets *want;
+	struct fdsets *got;
 };
 
 static void poller_wake(struct poll_entry *e, unsigned int events)
@@ -117,6 +121,35 @@ static unsigned int poller_poll(struct poller *p, int i, struct file *f)
 	return mask;
 }
 
+/*
+ * Scan until something is ready (or an error), once with nowait, until
+ * deadline_ns (0: none), or until a signal for the thread: the count, the
+ * scan's error, or -EINTR (poll and select are never restarted).
+ */
+static int poller_wait(struct poller *p, int (*scan)(struct poller *),
+		       bool nowait, uint64_t deadline_ns)
+{
+	int count, timed_out = 0;
+
+	signal_wait_begin(&p->wq);
+	for (;;) {
+		waitq_prepare(&p->wq);
+		count = scan(p);
+		if (count || nowait || timed_out) {
+			waitq_cancel(&p->wq);
+			break;
+		}
+		if (signal_wait_pending()) {
+			waitq_cancel(&p->wq);
+			count = -EINTR;
+			break;
+		}
+		timed_out = waitq_wait(&p->wq, deadline_ns);
+	}
+	signal_wait_end();
+	return count;
+}
+
 static void poller_done(struct poller *p)
 {
 	for (int i = 0; i < p->n; i++)
@@ -125,6 +158,13 @@ static void poller_done(struct poller *p)
 }
 
 /* --- poll, ppoll --- */
+
+static int poll_scan(struct poller *p, struct k_pollfd *fds, int n);
+
+static int poll_scan_fn(struct poller *p)
+{
+	return poll_scan(p, p->fds, p->n);
+}
 
 /* One pass over the descriptors; the number with events. */
 static int poll_scan(struct poller *p, struct k_pollfd *fds, int n)
@@ -177,22 +217,8 @@ static long do_poll(struct k_pollfd __user *ufds, uint64_t nfds, bool nowait,
 	}
 	if ((err = copy_from_user(fds, ufds, size)) < 0)
 		goto out;
-	signal_wait_begin(&p.wq);
-	for (;;) {
-		waitq_prepare(&p.wq);
-		count = poll_scan(&p, fds, (int)nfds);
-		if (count || nowait || err) {
-			waitq_cancel(&p.wq);
-			break;
-		}
-		if (signal_wait_pending()) {
-			waitq_cancel(&p.wq);
-			count = -EINTR;
-			break;
-		}
-		err = waitq_wait(&p.wq, deadline);
-	}
-	signal_wait_end();
+	p.fds = fds;
+	count = poller_wait(&p, poll_scan_fn, nowait, deadline);
 	err = 0;
 	if (count < 0) {
 		err = count;
@@ -306,6 +332,11 @@ static int select_scan(struct poller *p, int n, const struct fdsets *want,
 	return count;
 }
 
+static int select_scan_fn(struct poller *p)
+{
+	return select_scan(p, p->n, p->want, p->got);
+}
+
 /*
  * As Linux's core_sys_select(): n past the table's size is cut to it; a
  * set bit on a closed descriptor is -EBADF; the sets are rewritten with
@@ -339,22 +370,9 @@ static long do_select(int n, uint64_t __user *uin, uint64_t __user *uout,
 	if (!(p.w = kzalloc(n ? (size_t)n * sizeof *p.w : 1)))
 		return -ENOMEM;
 	p.n = n;
-	signal_wait_begin(&p.wq);
-	for (;;) {
-		waitq_prepare(&p.wq);
-		count = select_scan(&p, n, &want, &got);
-		if (count || nowait || err) {
-			waitq_cancel(&p.wq);
-			break;
-		}
-		if (signal_wait_pending()) {
-			waitq_cancel(&p.wq);
-			count = -EINTR;
-			break;
-		}
-		err = waitq_wait(&p.wq, deadline);
-	}
-	signal_wait_end();
+	p.want = &want;
+	p.got = &got;
+	count = poller_wait(&p, select_scan_fn, nowait, deadline);
 	poller_done(&p);
 	if (count < 0)
 		return count;
