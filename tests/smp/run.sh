@@ -26,17 +26,7 @@ musl-gcc -static -O2 -o "$dir/app" "$dir/app.c" ||
 KILN_LIBDIR=$lib "$KILN" pack "$dir/app" -o "$dir/smp.img" ||
 	{ echo "FAIL smp_pack: kiln pack"; exit 0; }
 
-# kill_by_pid PID: timeout(1) and what it runs (kiln, then QEMU), by PID.
-kill_by_pid()
-{
-	local p kids
-	kids=$(pgrep -P "$1" 2>/dev/null)
-	for p in $kids; do
-		kill -9 $(pgrep -P "$p" 2>/dev/null) "$p" 2>/dev/null
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+. tests/sock/guest.sh # kill_by_pid, guest_check
 
 # boot OUT SECONDS ARGS...: kiln run under a timeout, killed by PID; sets st.
 boot()
@@ -196,22 +186,6 @@ if [ ! -f kernel/net/build.mk ] || [ ! -f "$img" ]; then
 	echo "SKIP smp_echo: no network stack or no examples/echo-threads"
 	exit 0
 fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log=$dir/echo.log
-timeout -k 5 400 "$KILN" run --smp 4 --nic virtio -p "$port:8080" \
-	"$img" >"$log" 2>&1 </dev/null &
-pid=$!
-for i in $(seq 300); do
-	grep -q 'listening on port' "$log" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q 'listening on port' "$log"; then
-	echo "FAIL smp_echo: the server did not start"
-	tail -5 "$log" | sed 's/^/    | /'
-else
-	ECHO_CHECK_LIMIT=120 timeout -k 5 380 python3 tests/sock/echo_check.py \
-		smp_echo "$port" basic halfclose bulk=16 many=1000:2 vanish basic
-fi
-kill_by_pid $pid
+GUEST_ARGS="--smp 4" ECHO_CHECK_LIMIT=120 guest_check smp_echo "$img" virtio \
+	basic halfclose bulk=16 many=1000:2 vanish basic
 exit 0

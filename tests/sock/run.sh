@@ -45,51 +45,7 @@ host_check()
 
 # --- the same servers in the guest, over QEMU's user network ---
 
-# free_port: a TCP port free on 127.0.0.1 now.
-free_port()
-{
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# guest_check NAME IMAGE NIC CHECK...: boot IMAGE with `kiln run --nic NIC
-# -p PORT:8080` (the forward bound to 127.0.0.1), wait for the server's
-# line, run the checks, then kill the VM by PID.
-guest_check()
-{
-	local name=$1 img=$2 nic=$3 port log pid i
-	shift 3
-	port=$(free_port)
-	log=$BUILD/tests/sock/$name.log
-	mkdir -p "$BUILD/tests/sock"
-	timeout -k 5 300 "$BUILD/kiln" run --nic "$nic" -p "$port:8080" \
-		"$img" >"$log" 2>&1 </dev/null &
-	pid=$!
-	for i in $(seq 300); do
-		grep -q 'listening on port' "$log" && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
-	if ! grep -q 'listening on port' "$log"; then
-		echo "FAIL ${name}: the server did not start"
-		tail -5 "$log" | sed 's/^/    | /'
-	else
-		ECHO_CHECK_LIMIT=${ECHO_CHECK_LIMIT:-60} \
-			timeout -k 5 280 python3 "$check" "$name" "$port" "$@"
-	fi
-	kill_by_pid $pid
-}
-
-# kill_by_pid PID: timeout(1) and what it runs (kiln, then QEMU), by PID.
-kill_by_pid()
-{
-	local p kids
-	kids=$(pgrep -P "$1" 2>/dev/null)
-	for p in $kids; do
-		kill -9 $(pgrep -P "$p" 2>/dev/null) "$p" 2>/dev/null
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+. "$here/guest.sh"
 
 # unix.c (AF_UNIX) on the host and in a guest without a NIC: the same "R "
 # lines; the "T " lines (blocking calls woken from a second thread) too
