@@ -15,15 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define R(name, fmt, ...) printf("R %s: " fmt "\n", name, __VA_ARGS__)
-#define RC(name, call)                                                         \
-	do {                                                                   \
-		long rc_;                                                      \
-		errno = 0;                                                     \
-		rc_ = (long)(call);                                            \
-		R(name, "%ld %s", rc_<0 ? rc_ : rc_> 0 ? 1L : 0L,              \
-		  rc_ < 0 ? strerror(errno) : "-");                            \
-	} while (0)
+#include "rlines.h"
 
 static struct sockaddr_in lo(int port)
 {
@@ -32,21 +24,6 @@ static struct sockaddr_in lo(int port)
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return a;
-}
-
-static int pollone(int fd, short ev, int ms)
-{
-	struct pollfd p = {fd, ev, 0};
-
-	return poll(&p, 1, ms) < 0 ? -1 : p.revents;
-}
-
-static int sigpipes;
-
-static void on_pipe(int sig)
-{
-	(void)sig;
-	sigpipes++;
 }
 
 static void tcp(void)

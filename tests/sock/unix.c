@@ -19,15 +19,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define R(name, fmt, ...) printf("R %s: " fmt "\n", name, __VA_ARGS__)
-#define RC(name, call)                                                         \
-	do {                                                                   \
-		long rc_;                                                      \
-		errno = 0;                                                     \
-		rc_ = (long)(call);                                            \
-		R(name, "%ld %s", rc_<0 ? rc_ : rc_> 0 ? 1L : 0L,              \
-		  rc_ < 0 ? strerror(errno) : "-");                            \
-	} while (0)
+#include "rlines.h"
+
 #define T(name, fmt, ...) printf("T %s: " fmt "\n", name, __VA_ARGS__)
 /* a count: the number itself */
 #define RN(name, call)                                                         \
@@ -37,21 +30,6 @@
 		rc_ = (long)(call);                                            \
 		R(name, "%ld %s", rc_, rc_ < 0 ? strerror(errno) : "-");       \
 	} while (0)
-
-static int pollone(int fd, short ev, int ms)
-{
-	struct pollfd p = {fd, ev, 0};
-
-	return poll(&p, 1, ms) < 0 ? -1 : p.revents;
-}
-
-static int sigpipes;
-
-static void on_pipe(int sig)
-{
-	(void)sig;
-	sigpipes++;
-}
 
 /* Where path sockets go (argv[1], default /tmp) and a suffix for abstract
  * names (argv[2]), so that runs at the same time on one host do not meet;
