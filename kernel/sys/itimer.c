@@ -102,8 +102,8 @@ static void itimer_swap(const struct k_itimerval *new, struct k_itimerval *old)
 
 static bool tv_valid(const struct k_timeval *tv)
 {
-	/* A day in 2^63 ns is far beyond any caller; larger values would
-	 * overflow the nanosecond clock. */
+	/* Seconds up to 2^31 (68 years) keep the nanosecond sums far from
+	 * overflow; Linux takes any non-negative time_t. */
 	return tv->sec >= 0 && tv->sec <= INT32_MAX && tv->usec >= 0 &&
 	       tv->usec <= USEC_MAX;
 }
